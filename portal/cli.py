@@ -1,0 +1,227 @@
+"""The command line: `python build.py [build|check|serve|new] ...`.
+
+Exit status: 0 when all is well, 1 when the content has problems, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from portal.model import Problem, Severity
+from portal.pipeline import Result, build_site, check_site
+from portal.write import WriteError
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+COMMANDS = ("build", "check", "serve", "new")
+
+DESCRIPTION = """\
+Build the public website of a register of international cooperation agreements
+from Markdown files with YAML front matter.
+
+commands:
+  build   check the content, then write the site into --out (the default command)
+  check   check the content and report every problem; writes nothing
+  serve   preview the site with drafts, rebuilding and reloading on every save
+  new     start a new agreement, partner, event or page from a template
+
+Run `python build.py COMMAND --help` for the options of each command.
+"""
+
+EPILOG = """\
+examples:
+  python build.py                          build content/ into site/
+  python build.py check                    list every problem in content/
+  python build.py build --today 2024-01-31 build as if today were 31 January 2024
+  python build.py check --format github    problems as GitHub Actions annotations
+
+exit status: 0 all is well, 1 the content has problems, 2 the command line is wrong.
+Problems are printed as path:line: field: message.
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_today(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"`{value}` is not a date; write it as YYYY-MM-DD, like 2024-01-31"
+        ) from None
+
+
+def default_today(environ: dict[str, str]) -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH (in UTC) when it is set."""
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970"
+            ) from None
+    return dt.date.today()
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="the folder with site.yaml, agreements/, partners/, ... (default: content)",
+    )
+    parser.add_argument(
+        "--today",
+        type=parse_today,
+        metavar="YYYY-MM-DD",
+        help="the build day, which decides shown status and 'expires in N days' "
+        "(default: SOURCE_DATE_EPOCH if set, else today)",
+    )
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="check the content and write the site (default)",
+        description="Check the content, render every page in memory, and only if all is "
+        "well write the site into --out. Files whose bytes did not change are not "
+        "rewritten; files no longer produced are removed. A build that fails leaves "
+        "--out exactly as it was.",
+    )
+    _common(build)
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="where to write the site (default: site)",
+    )
+    build.add_argument(
+        "--drafts",
+        action="store_true",
+        help="include records marked `draft: true`",
+    )
+
+    check = commands.add_parser(
+        "check",
+        help="check the content and list every problem; writes nothing",
+        description="Check every file under --content and list every problem at once as "
+        "path:line: field: message. Warnings (such as a status that the dates have "
+        "overtaken) do not fail the check unless --strict is given.",
+    )
+    _common(check)
+    check.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="text: path:line: field: message (default); github: GitHub Actions "
+        "annotations that show on the offending line of a pull request",
+    )
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    return parser
+
+
+def format_problem(problem: Problem, style: str) -> str:
+    if style == "github":
+        level = "error" if problem.severity is Severity.ERROR else "warning"
+        line = f",line={problem.line}" if problem.line else ""
+        title = f",title={problem.field}" if problem.field else ""
+        message = str(problem).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} file={problem.path}{line}{title}::{message}"
+    prefix = "warning: " if problem.severity is Severity.WARNING else ""
+    return prefix + str(problem)
+
+
+def report(result: Result, out: TextIO, style: str = "text", strict: bool = False) -> int:
+    """Print problems; return the exit status they call for."""
+    warnings = result.warnings
+    for problem in result.errors:
+        print(format_problem(problem, style), file=out)
+    for problem in warnings:
+        print(format_problem(problem, style), file=out)
+    if result.errors or (strict and warnings):
+        count = len(result.errors) + (len(warnings) if strict else 0)
+        noun = "problem" if count == 1 else "problems"
+        if style == "text":
+            print(
+                f"\n{count} {noun} found. Fix them and run the command again; nothing was written.",
+                file=out,
+            )
+        return 1
+    return 0
+
+
+def _normalise_argv(argv: Sequence[str]) -> list[str]:
+    args = list(argv)
+    if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help")):
+        args.insert(0, "build")
+    return args
+
+
+def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    args_in = _normalise_argv(sys.argv[1:] if argv is None else argv)
+    environ = dict(os.environ) if environ is None else environ
+    parser = make_parser()
+    try:
+        args = parser.parse_args(args_in)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        today = args.today or default_today(environ)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command in ("build", "check") and not args.content.is_dir():
+        print(
+            f"error: the content folder {args.content} does not exist; "
+            "give another with --content DIR",
+            file=sys.stderr,
+        )
+        return 2
+
+    started = time.perf_counter()
+    if args.command == "check":
+        result = check_site(args.content, today)
+        status = report(result, sys.stderr, args.format, args.strict)
+        if status == 0 and args.format == "text" and result.site is not None:
+            site = result.site
+            print(
+                f"OK: {len(site.agreements)} agreements, {len(site.partners)} partners, "
+                f"{len(site.events)} events, {len(site.pages)} pages checked "
+                f"in {time.perf_counter() - started:.2f} s."
+            )
+        return status
+
+    try:
+        result = build_site(args.content, args.out, today, TEMPLATES, preview=args.drafts)
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    status = report(result, sys.stderr)
+    if status == 0 and result.report is not None and result.site is not None:
+        r = result.report
+        print(
+            f"Built {len(result.site.agreements)} agreements into {args.out}/: "
+            f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed "
+            f"in {time.perf_counter() - started:.2f} s (build day {today.isoformat()})."
+        )
+    return status

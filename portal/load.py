@@ -1,0 +1,158 @@
+"""Read content/ from disk: the only stage that reads the editors' files.
+
+It returns text, not meaning: every file as decoded, normalised text with the
+path to show in messages. Files that cannot be read as text (not UTF-8, too
+large, a link that leaves the content folder) become problems here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from portal.frontmatter import normalise
+from portal.model import Problem, StaticFile
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a full treaty text of several hundred kB fits easily
+SECTIONS = ("agreements", "partners", "events", "pages")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    section: str  # one of SECTIONS, or "site" for site.yaml
+    stem: str  # the file name without .md: the slug, once checked
+    path: str  # as shown to the editor: content/agreements/x.md
+    text: str
+
+
+@dataclass(frozen=True)
+class RawContent:
+    site_yaml: RawFile | None
+    files: tuple[RawFile, ...]
+    static: tuple[StaticFile, ...]
+    problems: tuple[Problem, ...]
+
+
+def _show(path: Path, root: Path, shown_root: str) -> str:
+    return str(Path(shown_root) / path.relative_to(root))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
+    """Decode one file as UTF-8 (a BOM and CRLF are fine); say why when it can't be."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(
+                shown,
+                0,
+                "",
+                f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes "
+                "(put a long text in content/static/ and link it under `documents`)",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(shown, 0, "", f"cannot be read: {exc.strerror or exc}")
+    try:
+        return normalise(data.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Problem(
+            shown,
+            line,
+            "",
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8",
+        )
+
+
+def load(content: Path, shown_root: str | None = None) -> RawContent:
+    """Read site.yaml, every record file and the list of static files under content."""
+    shown_root = shown_root if shown_root is not None else str(content)
+    problems: list[Problem] = []
+    files: list[RawFile] = []
+
+    def readable(path: Path) -> str | None:
+        shown = _show(path, content, shown_root)
+        if path.is_symlink() and not _inside(path, content):
+            problems.append(
+                Problem(
+                    shown, 0, "", "is a link to a file outside the content folder; copy the file in"
+                )
+            )
+            return None
+        text, problem = read_text(path, shown)
+        if problem:
+            problems.append(problem)
+        return text
+
+    site_yaml = None
+    site_path = content / "site.yaml"
+    if not site_path.is_file():
+        problems.append(
+            Problem(
+                str(Path(shown_root) / "site.yaml"),
+                0,
+                "",
+                "is missing; every site needs a site.yaml with title, description, base_url, "
+                "home, agencies and areas",
+            )
+        )
+    else:
+        text = readable(site_path)
+        if text is not None:
+            site_yaml = RawFile("site", "site", _show(site_path, content, shown_root), text)
+
+    for section in SECTIONS:
+        folder = content / section
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            shown = _show(path, content, shown_root)
+            if path.name.startswith("."):
+                continue
+            if path.is_dir() or path.suffix != ".md":
+                problems.append(
+                    Problem(
+                        shown,
+                        0,
+                        "",
+                        f"only `.md` files belong in content/{section}/; "
+                        "move other files to content/static/",
+                    )
+                )
+                continue
+            text = readable(path)
+            if text is not None:
+                files.append(RawFile(section, path.stem, shown, text))
+
+    static: list[StaticFile] = []
+    static_root = content / "static"
+    if static_root.is_dir():
+        for dirpath, dirnames, filenames in os.walk(static_root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = Path(dirpath) / name
+                if path.is_symlink() and not _inside(path, content):
+                    problems.append(
+                        Problem(
+                            _show(path, content, shown_root),
+                            0,
+                            "",
+                            "is a link to a file outside the content folder; copy the file in",
+                        )
+                    )
+                    continue
+                rel = path.relative_to(static_root).as_posix()
+                static.append(StaticFile(rel=rel, source=str(path.resolve())))
+
+    return RawContent(site_yaml, tuple(files), tuple(static), tuple(problems))

@@ -1,0 +1,82 @@
+"""The stages in order: load -> validate -> assemble -> render -> write.
+
+`check_site` runs the checks only; `build_site` also renders and writes. Both
+return every problem at once; neither writes anything when there is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal.assemble import assemble
+from portal.config import parse_config
+from portal.load import load
+from portal.model import Problem, Site
+from portal.validate import Parsed, parse_record
+from portal.write import WriteReport, write
+
+log = logging.getLogger("portal")
+
+
+@dataclass(frozen=True)
+class Result:
+    site: Site | None
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
+    report: WriteReport | None = None
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _sort(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.field, p.message)))
+
+
+def check_site(
+    content: Path, today: dt.date, preview: bool = False, shown_root: str | None = None
+) -> Result:
+    """Load and check everything under content; return the site or every problem."""
+    raw = load(content, shown_root)
+    errors = list(raw.problems)
+    config = None
+    if raw.site_yaml is not None:
+        config, config_problems = parse_config(raw.site_yaml.text, raw.site_yaml.path)
+        errors.extend(config_problems)
+    parsed: list[Parsed] = [parse_record(f) for f in raw.files]
+    for item in parsed:
+        errors.extend(item.problems)
+    if config is None:
+        return Result(None, _sort(errors))
+    site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
+    errors.extend(cross_errors)
+    if errors:
+        return Result(None, _sort(errors), _sort(warnings))
+    return Result(site, (), _sort(warnings))
+
+
+def build_site(
+    content: Path,
+    out: Path,
+    today: dt.date,
+    templates: Path,
+    preview: bool = False,
+    shown_root: str | None = None,
+) -> Result:
+    """Check, render every page in memory, and only then write the site folder."""
+    from portal.render import RenderError, render
+
+    result = check_site(content, today, preview, shown_root)
+    if result.site is None:
+        return result
+    try:
+        outputs = render(result.site, templates)
+    except RenderError as exc:
+        return Result(None, (*exc.problems,), result.warnings)
+    report = write(outputs, out)
+    return Result(result.site, (), result.warnings, report)

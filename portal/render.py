@@ -1,0 +1,97 @@
+"""Site -> output files: every page, feed and data file, in memory. Pure but for reading templates.
+
+Each part of the site is one stage, a function `(RenderContext) -> Iterable[OutputFile]`
+in its own module; `STAGES` lists them. Markdown bodies are rendered once, up front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from portal import urls
+from portal.fields import country_name
+from portal.markup import to_html
+from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
+from portal.output import OutputFile
+
+
+class RenderError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    site: Site
+    env: jinja2.Environment
+    bodies: dict[str, str]  # record path -> sanitised HTML of its body
+
+    def page(self, url: str, template: str, **values: object) -> OutputFile:
+        """Render one HTML page published at `url`."""
+        try:
+            html = self.env.get_template(template).render(site=self.site, url=url, **values)
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "filename", None) or template
+            line = getattr(exc, "lineno", None) or 0
+            raise RenderError([Problem(str(where), line, "", f"template error: {exc}")]) from exc
+        return OutputFile(urls.output_path(url), html.encode("utf-8"))
+
+
+Stage = Callable[[RenderContext], Iterable[OutputFile]]
+
+
+def make_env(templates: Path, site: Site) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    config = site.config
+    env.filters["href"] = lambda url: urls.href(config, url)
+    env.filters["absolute"] = lambda url: urls.absolute(config, url)
+    env.filters["country"] = country_name
+    env.filters["date"] = lambda d: d.display() if isinstance(d, PartialDate) else str(d)
+    env.globals["urls"] = urls
+    return env
+
+
+def render_bodies(site: Site) -> dict[str, str]:
+    records: list[Agreement | Partner | Event | Page] = [
+        *site.agreements,
+        *site.partners,
+        *site.events,
+        *site.pages,
+    ]
+    return {record.path: to_html(record.body) for record in records}
+
+
+def static_files(context: RenderContext) -> Iterable[OutputFile]:
+    for item in context.site.static:
+        yield OutputFile(urls.static(item.rel), source=item.source)
+
+
+def stages() -> list[Stage]:
+    from portal import pages
+
+    return [pages.render_pages, static_files]
+
+
+def render(site: Site, templates: Path) -> list[OutputFile]:
+    context = RenderContext(site, make_env(templates, site), render_bodies(site))
+    outputs: dict[str, OutputFile] = {}
+    for stage in stages():
+        for output in stage(context):
+            if output.path in outputs:
+                raise RenderError(
+                    [Problem(output.path, 0, "", "two parts of the site write this file")]
+                )
+            outputs[output.path] = output
+    return [outputs[path] for path in sorted(outputs)]

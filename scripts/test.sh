@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's one test command (also what CI runs via .ci/run).
+# Extra arguments are passed through to pytest, e.g. scripts/test.sh -k smoke -x
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+echo "test.sh: installing the project with its test extra"
+python3 -m pip install -q -e '.[test]'
+
+echo "test.sh: ruff check"
+python3 -m ruff check .
+
+echo "test.sh: pytest"
+python3 -m pytest "$@"
