@@ -1,0 +1,47 @@
+"""The benchmark corpus generator: deterministic, and its output passes `check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from benchmarks.generate import generate
+from portal.pipeline import check_site
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    generate(tmp_path / "a", 40, seed=7, last_year=2026)
+    generate(tmp_path / "b", 40, seed=7, last_year=2026)
+    generate(tmp_path / "c", 40, seed=8, last_year=2026)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_corpus_passes_check_and_is_realistic(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    generate(content, 60, seed=3, last_year=2026)
+    result = check_site(content, dt.date(2025, 6, 1))
+    assert result.errors == ()
+    assert result.site is not None
+    assert len(result.site.agreements) == 60
+    assert result.site.partners and result.site.events
+    text = "".join(a.title for a in result.site.agreements)
+    text += "".join(p.name for p in result.site.partners)
+    for script in ("é", "ц", "ة", "国"):  # Latin with diacritics, Cyrillic, Arabic, CJK
+        assert script in text
+    for agreement in result.site.agreements:
+        words = len(agreement.body.split())
+        assert 300 <= words <= 900, (agreement.slug, words)
+        assert "## " in agreement.body and "| --- |" not in agreement.body
+        assert "|---|" in agreement.body and "](https://" in agreement.body
+    years = [a.signed.year for a in result.site.agreements if a.signed]
+    assert min(years) >= 1868 and max(years) <= 2026
