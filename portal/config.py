@@ -17,6 +17,7 @@ from portal.fields import (
     read,
     text,
 )
+from portal.frontmatter import find_control_character
 from portal.model import Agency, Area, Home, Problem, SiteConfig
 from portal.yamlsafe import Mapping, YamlError, parse_yaml
 
@@ -108,6 +109,12 @@ SITE_FIELDS = {
 
 def parse_config(text_: str, path: str) -> tuple[SiteConfig | None, list[Problem]]:
     """Read site.yaml's text; return the config, or None and every problem."""
+    control = find_control_character(text_)
+    if control:
+        line, code = control
+        return None, [
+            Problem(path, line, "", f"contains the invisible control character {code}; delete it")
+        ]
     try:
         data = parse_yaml(text_)
     except YamlError as exc:

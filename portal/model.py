@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, total_ordering
 
 MONTHS = tuple(calendar.month_name)  # ("", "January", ...), independent of locale
 
@@ -72,7 +72,8 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     """A calendar date known to the day, the month or only the year.
 
@@ -95,6 +96,16 @@ class PartialDate:
         if self.day is None:
             return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
         return self.start
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int]:
+        """The start of the period, coarser first: 2023 < 2023-01 < 2023-01-01."""
+        return self.start, (self.month is not None) + (self.day is not None)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key < other.sort_key
 
     @property
     def precision(self) -> str:

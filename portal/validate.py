@@ -159,7 +159,7 @@ def _agreement_rules(values: dict[str, Any], meta: Mapping, path: str) -> list[P
     unknown = values.get("date_unknown", ())
 
     def need(name: str, why: str) -> None:
-        if name not in values and name not in unknown:
+        if meta.get(name) is None and name not in unknown:
             problems.append(Problem(path, meta.line_of("status"), name, f"is required {why}"))
 
     def given_and_unknown(name: str) -> None:
@@ -178,7 +178,7 @@ def _agreement_rules(values: dict[str, Any], meta: Mapping, path: str) -> list[P
         need("signed", f"when status is `{status}`")
     if status is Status.TERMINATED:
         need("terminated", "when status is `terminated`")
-    if status is Status.SUPERSEDED and "superseded_by" not in values:
+    if status is Status.SUPERSEDED and meta.get("superseded_by") is None:
         problems.append(
             Problem(
                 path,

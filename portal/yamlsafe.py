@@ -139,8 +139,9 @@ def _describe(exc: yaml.YAMLError) -> tuple[str, int]:
 def parse_yaml(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document; raise YamlError with a line counted from first_line."""
     # Leading newlines make every mark count lines of the whole file.
-    loader = _Loader("\n" * (first_line - 1) + text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader("\n" * (first_line - 1) + text)
         return loader.get_single_data()
     except YamlError:
         raise
@@ -150,4 +151,5 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
     except RecursionError:
         raise YamlError(f"nested more than {MAX_DEPTH} levels deep", first_line) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -1,0 +1,65 @@
+"""Splitting a content file into front matter and body."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.frontmatter import FrontMatterError, find_control_character, normalise, split
+
+
+def test_front_matter_body_and_body_line() -> None:
+    document = split("---\ntitle: A\n---\nThe body.\n")
+    assert document.meta == {"title": "A"}
+    assert document.body == "The body.\n"
+    assert document.body_line == 4
+
+
+def test_bom_and_crlf_give_the_same_result_as_without() -> None:
+    plain = split(normalise("---\ntitle: A\nstatus: signed\n---\nBody\n"))
+    windows = split(normalise("\ufeff---\r\ntitle: A\r\nstatus: signed\r\n---\r\nBody\r\n"))
+    assert (windows.meta, windows.body, windows.body_line) == (
+        plain.meta,
+        plain.body,
+        plain.body_line,
+    )
+    assert windows.meta.line_of("status") == plain.meta.line_of("status") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("", 1, "the file is empty; it must start with front matter between `---` lines"),
+        ("title: A\n", 1, "the file must start with a `---` line that opens the front matter"),
+        (
+            "intro\n---\ntitle: A\n---\n",
+            1,
+            "the file must start with a `---` line that opens the front matter",
+        ),
+        (
+            "---\ntitle: A\n",
+            1,
+            "the front matter opened on line 1 is never closed; add a `---` line after it",
+        ),
+        ("---\n---\nbody", 1, "the front matter is empty; it must list the record's fields"),
+        (
+            "---\n- a\n- b\n---\n",
+            2,
+            "the front matter must be a set of `key: value` lines, not a list",
+        ),
+        (
+            "---\njust text\n---\n",
+            2,
+            "the front matter must be a set of `key: value` lines, not a str",
+        ),
+        ("---\ntitle: A\n\tstatus: x\n---\n", 3, "a tab character; indent with spaces, not tabs"),
+    ],
+)
+def test_malformed_files_name_the_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(FrontMatterError) as caught:
+        split(text)
+    assert (caught.value.line, caught.value.message) == (line, message)
+
+
+def test_control_character_found_with_its_line() -> None:
+    assert find_control_character("ok\nalso ok\nbad \x07 here") == (3, "U+0007")
+    assert find_control_character("tabs\tand\nnewlines are fine\r\n") is None
