@@ -289,7 +289,10 @@ def read(
         except FieldError as exc:
             problems.append(
                 Problem(
-                    path, exc.line or meta.line_of(name), prefix + (exc.field or name), exc.message
+                    path,
+                    exc.line or meta.line_of(name),
+                    f"{prefix}{name}{exc.field or ''}",
+                    exc.message,
                 )
             )
         except FieldErrors as many:
