@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from portal.config import base_url as check_base_url
+from portal.fields import FieldError
 from portal.model import Problem, Severity
 from portal.pipeline import Result, build_site, check_site
 from portal.write import WriteError
@@ -57,6 +59,16 @@ def parse_today(value: str) -> dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"`{value}` is not a date; write it as YYYY-MM-DD, like 2024-01-31"
+        ) from None
+
+
+def parse_base_url(value: str) -> str:
+    try:
+        return check_base_url(value)
+    except FieldError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc.message}; give the full address the site is published at, "
+            "like https://example.org/register/"
         ) from None
 
 
@@ -119,6 +131,13 @@ def make_parser() -> argparse.ArgumentParser:
         "--drafts",
         action="store_true",
         help="include records marked `draft: true`",
+    )
+    build.add_argument(
+        "--base-url",
+        type=parse_base_url,
+        metavar="URL",
+        help="the address the site is published at, instead of site.yaml's base_url "
+        "(e.g. the one GitHub Pages reports, or http://localhost:8000/ for a local copy)",
     )
 
     check = commands.add_parser(
@@ -212,7 +231,14 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
         return status
 
     try:
-        result = build_site(args.content, args.out, today, TEMPLATES, preview=args.drafts)
+        result = build_site(
+            args.content,
+            args.out,
+            today,
+            TEMPLATES,
+            preview=args.drafts,
+            base_url=args.base_url,
+        )
     except WriteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from portal.assemble import assemble
@@ -39,15 +39,25 @@ def _sort(problems: list[Problem]) -> tuple[Problem, ...]:
 
 
 def check_site(
-    content: Path, today: dt.date, preview: bool = False, shown_root: str | None = None
+    content: Path,
+    today: dt.date,
+    preview: bool = False,
+    shown_root: str | None = None,
+    base_url: str | None = None,
 ) -> Result:
-    """Load and check everything under content; return the site or every problem."""
+    """Load and check everything under content; return the site or every problem.
+
+    `base_url`, when given (already checked, ending with "/"), replaces site.yaml's: the
+    address the site is published at, such as the one GitHub Pages reports.
+    """
     raw = load(content, shown_root)
     errors = list(raw.problems)
     config = None
     if raw.site_yaml is not None:
         config, config_problems = parse_config(raw.site_yaml.text, raw.site_yaml.path)
         errors.extend(config_problems)
+        if config is not None and base_url is not None:
+            config = replace(config, base_url=base_url)
     parsed: list[Parsed] = [parse_record(f) for f in raw.files]
     for item in parsed:
         errors.extend(item.problems)
@@ -67,11 +77,12 @@ def build_site(
     templates: Path,
     preview: bool = False,
     shown_root: str | None = None,
+    base_url: str | None = None,
 ) -> Result:
     """Check, render every page in memory, and only then write the site folder."""
     from portal.render import RenderError, render
 
-    result = check_site(content, today, preview, shown_root)
+    result = check_site(content, today, preview, shown_root, base_url)
     if result.site is None:
         return result
     try:
