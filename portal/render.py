@@ -79,9 +79,15 @@ def static_files(context: RenderContext) -> Iterable[OutputFile]:
 
 
 def stages() -> list[Stage]:
-    from portal import pages
+    from portal import feeds, ical, opendata, pages
 
-    return [pages.render_pages, static_files]
+    return [
+        pages.render_pages,
+        static_files,
+        feeds.render_feeds,
+        opendata.render_opendata,
+        ical.render_calendar,
+    ]
 
 
 def render(site: Site, templates: Path) -> list[OutputFile]:
