@@ -1,0 +1,621 @@
+"""The preview server of `python build.py serve`: livereload wiring, no build logic.
+
+- A build is whatever `Builder` it is given (`pipeline_builder` runs the normal
+  pipeline with drafts into the preview folder, which writes only changed files).
+- `portal.watch.Watcher` polls the content, templates and assets in its own thread
+  and calls `rebuild` once per batch of saves; the build runs in that thread, so
+  the server (a Tornado loop in another thread) keeps answering meanwhile.
+- After each build, every open page is told to reload through livereload's
+  websocket protocol (`LiveReloadHandler.reload_waiters` and its `livereload.js`).
+  Livereload's own `Server` is not used: it ignores changes within seconds of the
+  last reload and polls every 800 ms.
+- Each HTML page served is stamped with the number of the build it shows. A page
+  loaded just before a build finished tells the server its number when its
+  websocket connects, and is reloaded at once if it is behind: no save is missed.
+- A build with problems leaves the preview folder as it was (the last good build)
+  and the pages served get a panel listing every problem, `path:line: field:
+  message`. Before any good build, every address answers with an error page.
+- Only files inside the preview folder are served: `..`, encoded slashes and
+  backslashes, NUL, invalid UTF-8 and links leading out are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import html
+import json
+import logging
+import mimetypes
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import unquote
+
+from livereload.handlers import (  # type: ignore[import-untyped]
+    LiveReloadHandler,
+    LiveReloadJSHandler,
+)
+from tornado import netutil, web
+from tornado.httpserver import HTTPServer
+
+from portal.model import Problem
+from portal.pipeline import build_site
+from portal.watch import Watcher
+
+log = logging.getLogger("portal.serve")
+
+PREVIEW_PATH = "/__preview/"
+PLUGIN = "portal-preview"
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+}
+
+# Loaded by every preview page: defines a livereload plugin that tells the server
+# which build the page shows, then loads livereload.js from this server.
+CLIENT_JS = """\
+(function () {
+  "use strict";
+  var build = new URL(document.currentScript.src).searchParams.get("build");
+  function PortalPreview() {}
+  PortalPreview.identifier = "portal-preview";
+  PortalPreview.version = "1";
+  PortalPreview.prototype.analyze = function () { return { build: build }; };
+  window.LiveReloadPluginPortalPreview = PortalPreview;
+  var port = location.port || (location.protocol === "https:" ? 443 : 80);
+  var script = document.createElement("script");
+  script.src = "/livereload.js?port=" + port;
+  document.head.appendChild(script);
+})();
+"""
+
+PREVIEW_CSS = """\
+.portal-preview-errors {
+  position: sticky; top: 0; z-index: 2147483647; max-height: 70vh; overflow: auto;
+  margin: 0; padding: 1rem 1.25rem; background: #fff4f4; color: #1a1a1a;
+  border-bottom: 4px solid #b00020; font: 1rem/1.5 system-ui, sans-serif;
+  box-shadow: 0 2px 8px rgba(0, 0, 0, .25);
+}
+.portal-preview-errors h2 { margin: 0 0 .5rem; font-size: 1.15rem; color: #8a0019; }
+.portal-preview-errors p { margin: 0 0 .5rem; }
+.portal-preview-errors ul { margin: 0; padding-left: 1.25rem; }
+.portal-preview-errors li { margin: .25rem 0; }
+.portal-preview-errors code {
+  font: .9rem/1.4 ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere;
+}
+"""
+
+
+# -- builds ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build gave: problems, or the base path the good build is served under."""
+
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
+    base_path: str | None = None
+    summary: str = ""
+
+
+Builder = Callable[[], Outcome]
+
+
+def pipeline_builder(
+    content: Path,
+    out: Path,
+    today: Callable[[], dt.date],
+    templates: Path,
+    shown_root: str | None = None,
+) -> Builder:
+    """A build of `content` with drafts into `out` by the normal pipeline."""
+
+    def build() -> Outcome:
+        started = time.perf_counter()
+        result = build_site(content, out, today(), templates, preview=True, shown_root=shown_root)
+        if result.site is None or result.report is None:
+            return Outcome(result.errors, result.warnings)
+        r = result.report
+        return Outcome(
+            (),
+            result.warnings,
+            result.site.config.base_path,
+            f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed "
+            f"in {time.perf_counter() - started:.2f} s",
+        )
+
+    return build
+
+
+# -- what to serve for a request path (pure) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """`file` (a path relative to the site folder, "" or ending "/" for an index),
+    `redirect` (to `target`) or `refuse` (with `status`)."""
+
+    kind: str
+    target: str = ""
+    status: int = 200
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def route(raw_path: str, base_path: str) -> Route:
+    """Map the raw (still percent-encoded) request path to a file under the site folder."""
+    lowered = raw_path.lower()
+    if (
+        not raw_path.startswith("/")
+        or "\\" in raw_path
+        or any(code in lowered for code in ("%2f", "%5c", "%00"))
+    ):
+        return Route("refuse", status=400)
+    try:
+        path = unquote(raw_path, errors="strict")
+    except UnicodeDecodeError:
+        return Route("refuse", status=400)
+    segments = path.split("/")[1:]
+    if _CONTROL.search(path) or any(s in (".", "..") for s in segments) or "" in segments[:-1]:
+        return Route("refuse", status=400)
+    if base_path != "/" and path == base_path.rstrip("/"):
+        return Route("redirect", base_path)
+    if path == "/" and base_path != "/":
+        return Route("redirect", base_path)
+    if not path.startswith(base_path):
+        return Route("refuse", status=404)
+    rel = path[len(base_path) :]
+    if any(s.startswith(".") for s in rel.split("/")):
+        return Route("refuse", status=404)  # the build's marker and temporary files
+    return Route("file", rel)
+
+
+def locate(root: Path, rel: str) -> Path | None:
+    """The file under `root` for `rel` ("" or "x/" -> index.html); None if absent or outside."""
+    target = root / rel if rel else root
+    if rel == "" or rel.endswith("/"):
+        target = target / "index.html"
+    try:
+        resolved = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
+        return None
+    return resolved
+
+
+# -- what the preview adds to pages (pure) --------------------------------------------------
+
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+_BODY_START = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
+
+
+def problems_panel(errors: Sequence[Problem], good: bool) -> str:
+    count = len(errors)
+    noun = "problem" if count == 1 else "problems"
+    shown = (
+        "This preview still shows the last build without problems."
+        if good
+        else "Nothing can be shown until they are fixed."
+    )
+    items = "\n".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in errors)
+    return (
+        '<section class="portal-preview-errors" role="alert" '
+        'aria-labelledby="portal-preview-errors-title">\n'
+        f'<h2 id="portal-preview-errors-title">The content has {count} {noun}</h2>\n'
+        f"<p>{shown} Fix the files and save: this page reloads by itself.</p>\n"
+        f"<ul>\n{items}\n</ul>\n</section>\n"
+    )
+
+
+def preview_head(generation: int) -> str:
+    return (
+        f'<link rel="stylesheet" href="{PREVIEW_PATH}preview.css">\n'
+        f'<script src="{PREVIEW_PATH}client.js?build={generation}"></script>\n'
+    )
+
+
+def inject(page: bytes, generation: int, errors: Sequence[Problem]) -> bytes:
+    """Add the reload script (and the problems, if any) to one HTML page."""
+    head = preview_head(generation).encode()
+    match = _HEAD_END.search(page)
+    page = page[: match.start()] + head + page[match.start() :] if match else head + page
+    if errors:
+        panel = problems_panel(errors, good=True).encode()
+        body = _BODY_START.search(page)
+        page = page[: body.end()] + b"\n" + panel + page[body.end() :] if body else panel + page
+    return page
+
+
+def error_page(errors: Sequence[Problem], generation: int) -> bytes:
+    """The whole page served at every address while no build has succeeded."""
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>The content has problems – preview</title>\n"
+        f"{preview_head(generation)}</head>\n<body>\n<main>\n"
+        f"{problems_panel(errors, good=False)}</main>\n</body>\n</html>\n"
+    ).encode()
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """Replaced as a whole after each build, so a request always sees one consistent state."""
+
+    generation: int = 0
+    good: bool = False  # a build of this session succeeded: the preview folder holds it
+    base_path: str = "/"
+    errors: tuple[Problem, ...] = ()
+
+
+class _SiteHandler(web.RequestHandler):
+    def initialize(self, preview: PreviewServer) -> None:
+        self.preview = preview
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", content_type)
+        if self.request.method == "HEAD":
+            self.set_header("Content-Length", str(len(body)))
+            self.finish()
+        else:
+            self.finish(body)
+
+    def _refuse(self, status: int) -> None:
+        state = self.preview.state
+        if status == 404 and state.good:
+            page = locate(self.preview.out, "404.html")
+            if page is not None:
+                body = inject(page.read_bytes(), state.generation, state.errors)
+                self._send(404, body, _CONTENT_TYPES[".html"])
+                return
+        text = "Not found" if status == 404 else "Bad request: this address is not allowed"
+        self._send(status, f"{status} {text}\n".encode(), "text/plain; charset=utf-8")
+
+    def get(self, *args: str) -> None:
+        state = self.preview.state
+        found = route(self.request.path, state.base_path if state.good else "/")
+        if found.kind == "refuse":
+            self._refuse(found.status)
+            return
+        if not state.good:
+            self._send(503, error_page(state.errors, state.generation), _CONTENT_TYPES[".html"])
+            return
+        if found.kind == "redirect":
+            self.redirect(found.target, permanent=False)
+            return
+        rel = found.target
+        page = locate(self.preview.out, rel)
+        if page is None and rel and not rel.endswith("/") and locate(self.preview.out, rel + "/"):
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(self.request.path + "/" + query, permanent=False)
+            return
+        if page is None:
+            self._refuse(404)
+            return
+        body = page.read_bytes()
+        suffix = page.suffix.lower()
+        if suffix == ".html":
+            body = inject(body, state.generation, state.errors)
+        content_type = _CONTENT_TYPES.get(suffix) or (
+            mimetypes.guess_type(page.name)[0] or "application/octet-stream"
+        )
+        self._send(200, body, content_type)
+
+    def head(self, *args: str) -> None:
+        self.get(*args)
+
+
+class _AssetHandler(web.RequestHandler):
+    FILES: ClassVar[dict[str, tuple[str, str]]] = {
+        "client.js": (CLIENT_JS, _CONTENT_TYPES[".js"]),
+        "preview.css": (PREVIEW_CSS, _CONTENT_TYPES[".css"]),
+    }
+
+    def get(self, name: str) -> None:
+        text, content_type = self.FILES[name]
+        self.set_header("Content-Type", content_type)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(text.encode())
+
+
+def _live_handler(preview: PreviewServer) -> type[web.RequestHandler]:
+    """A livereload websocket handler of this server's own (livereload's keeps globals)."""
+
+    class Live(LiveReloadHandler):  # type: ignore[misc]
+        waiters: ClassVar[set[Any]] = set()  # pages that completed the handshake
+        watcher = type("Watched", (), {"filepath": "*"})  # reload_waiters logs its filepath
+        live_css = False
+        connections: ClassVar[set[Any]] = set()
+
+        def open(self, *args: str) -> None:
+            self.connections.add(self)
+
+        def on_close(self) -> None:
+            self.waiters.discard(self)
+            self.connections.discard(self)
+
+        def on_message(self, message: str | bytes) -> None:
+            try:
+                data = json.loads(message)
+            except ValueError:
+                return
+            if not isinstance(data, dict):
+                return
+            if data.get("command") == "hello":
+                self.send_message(
+                    {
+                        "command": "hello",
+                        "protocols": ["http://livereload.com/protocols/official-7"],
+                        "serverName": "portal-preview",
+                    }
+                )
+            elif data.get("command") == "info" and "url" in data:
+                self.waiters.add(self)
+                plugins = data.get("plugins")
+                info = plugins.get(PLUGIN) if isinstance(plugins, dict) else None
+                build = info.get("build") if isinstance(info, dict) else None
+                if build is not None and build != str(preview.state.generation):
+                    # The page was served before the latest build finished.
+                    self.send_message({"command": "reload", "path": "*", "liveCSS": False})
+
+    return Live
+
+
+class PreviewServer:
+    """Serve `out` over HTTP with live reload; rebuild with `build` when `watch` changes.
+
+    Use as a context manager (or `start()` / `stop()`); `url` is the site's address.
+    """
+
+    def __init__(
+        self,
+        build: Builder,
+        out: Path,
+        watch: Sequence[Path],
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        logger: logging.Logger | None = None,
+        poll: float = 0.05,
+        quiet: float = 0.1,
+    ) -> None:
+        self.build = build
+        self.out = out
+        self.watch = tuple(watch)
+        self.host = host
+        self.port = port
+        self.log = logger or log
+        self.poll = poll
+        self.quiet = quiet
+        self.state = State()
+        self.builds = 0
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._watcher: Watcher | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._live = _live_handler(self)
+        self._failure: BaseException | None = None
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The address of the site's home page (of the server, before a good build)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        host = f"[{host}]" if ":" in host else host
+        base = self.state.base_path if self.state.good else "/"
+        return f"http://{host}:{self.port}{base}"
+
+    @property
+    def clients(self) -> int:
+        """Pages connected for live reload."""
+        return len(self._live.waiters)  # type: ignore[attr-defined]
+
+    def start(self) -> None:
+        """Bind the port, build once, then serve and watch, each in its own thread."""
+        self._sockets = netutil.bind_sockets(self.port, self.host or None)
+        self.port = self._sockets[0].getsockname()[1]
+        try:
+            self._watcher = Watcher(self.watch, self.rebuild, poll=self.poll, quiet=self.quiet)
+            self.rebuild(frozenset())
+            self._thread = threading.Thread(target=self._serve, name="portal-serve", daemon=True)
+            self._thread.start()
+            self._ready.wait(10)
+            if self._failure is not None:
+                raise RuntimeError("the preview server did not start") from self._failure
+            self._watcher.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+        if self._loop is not None and self._stopping is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        for sock in self._sockets:
+            sock.close()
+        self._sockets = []
+
+    def __enter__(self) -> PreviewServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl+C raises KeyboardInterrupt here)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def rebuild(self, changed: frozenset[str]) -> None:
+        """Build once, publish the outcome to the pages, and have every open page reload."""
+        with self._lock:
+            if changed:
+                names = sorted(Path(p).name for p in changed)
+                shown = ", ".join(names[:3]) + (
+                    f" and {len(names) - 3} more" if len(names) > 3 else ""
+                )
+                self.log.info("Saved: %s; rebuilding.", shown)
+            try:
+                outcome = self.build()
+            except Exception as exc:  # a bug must not stop the preview: show it like a problem
+                self.log.exception("The build failed unexpectedly.")
+                outcome = Outcome((Problem("build", 0, "", f"the build failed: {exc!r}"),))
+            self.builds += 1
+            state = self.state
+            if outcome.errors:
+                state = replace(state, errors=outcome.errors)
+                count = len(outcome.errors)
+                self.log.warning(
+                    "%d %s; the preview shows the last good build:\n%s",
+                    count,
+                    "problem" if count == 1 else "problems",
+                    "\n".join(f"  {p}" for p in outcome.errors),
+                )
+            else:
+                state = replace(
+                    state, good=True, errors=(), base_path=outcome.base_path or state.base_path
+                )
+                self.log.info("Built: %s.", outcome.summary or "done")
+            for warning in outcome.warnings:
+                self.log.warning("  warning: %s", warning)
+            self.state = replace(state, generation=state.generation + 1)
+            loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the server is stopping
+                loop.call_soon_threadsafe(self._reload_pages)
+
+    # -- inside the server thread ---------------------------------------------------------
+
+    def _reload_pages(self) -> None:
+        self._live.reload_waiters("*")  # type: ignore[attr-defined]
+
+    def _application(self) -> web.Application:
+        return web.Application(
+            [
+                (r"/livereload", self._live),
+                (r"/livereload\.js", LiveReloadJSHandler),
+                (re.escape(PREVIEW_PATH) + r"(client\.js|preview\.css)", _AssetHandler),
+                (r".*", _SiteHandler, {"preview": self}),
+            ],
+            log_function=lambda handler: None,
+        )
+
+    def _serve(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:
+            self._failure = exc
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        server = HTTPServer(self._application())
+        server.add_sockets(self._sockets)
+        self._sockets = []  # the server closes them
+        self._ready.set()
+        await self._stopping.wait()
+        server.stop()
+        for handler in list(self._live.connections):  # type: ignore[attr-defined]
+            connection = handler.ws_connection
+            if connection is not None and connection.stream is not None:
+                connection.stream.close()
+        await server.close_all_connections()
+        await asyncio.sleep(0)
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def run(
+    content: Path,
+    out: Path,
+    templates: Path,
+    watch: Sequence[Path],
+    today: Callable[[], dt.date],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> int:
+    """`python build.py serve`: run until Ctrl+C. Returns the exit status."""
+    console = logging.getLogger("portal")
+    if not console.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        console.addHandler(handler)
+        console.setLevel(logging.INFO)
+        console.propagate = False
+    resolved = out.resolve()
+    for root in watch:
+        if resolved == root.resolve() or resolved.is_relative_to(root.resolve()):
+            log.error("error: the preview folder %s is inside %s; choose another --out", out, root)
+            return 2
+    server = PreviewServer(
+        pipeline_builder(content, out, today, templates, shown_root=str(content)),
+        out,
+        watch,
+        host=host,
+        port=port,
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        log.error(
+            "error: cannot listen on %s port %d (%s); choose another with --port",
+            host or "all interfaces",
+            port,
+            exc.strerror or exc,
+        )
+        return 2
+    where = "all interfaces" if host in ("", "0.0.0.0", "::") else host
+    log.info(
+        "Preview of %s with drafts at %s (listening on %s)\n"
+        "Pages reload by themselves when a file in %s is saved. Press Ctrl+C to stop.",
+        content,
+        server.url,
+        where,
+        ", ".join(str(p) for p in watch),
+    )
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        log.info("Stopped.")
+    finally:
+        server.stop()
+    return 0
