@@ -43,6 +43,10 @@ examples:
   python build.py check                    list every problem in content/
   python build.py build --today 2024-01-31 build as if today were 31 January 2024
   python build.py check --format github    problems as GitHub Actions annotations
+  python build.py serve                    preview with drafts at http://127.0.0.1:8000/,
+                                           reloading the page on every save
+  python build.py new agreement dict-japan-cybersecurity-mou-2024
+                                           start an agreement from a commented template
 
 exit status: 0 all is well, 1 the content has problems, 2 the command line is wrong.
 Problems are printed as path:line: field: message.
@@ -156,7 +160,77 @@ def make_parser() -> argparse.ArgumentParser:
         "annotations that show on the offending line of a pull request",
     )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_serve_and_new(commands)
     return parser
+
+
+SERVE_EPILOG = """\
+examples:
+  python build.py serve                       preview content/ at http://127.0.0.1:8000/
+  python build.py serve --port 8080           on another port (0 picks a free one)
+  python build.py serve --host 0.0.0.0        reachable from other machines too
+  python build.py serve --today 2025-01-01    show statuses as they will be on that day
+
+Open the address it prints. Every page reloads by itself when a file under --content,
+templates/ or assets/ is saved. When a save leaves a problem, the page lists every
+problem (path:line: field: message) over the last good build until the next good save.
+"""
+
+NEW_EPILOG = """\
+examples:
+  python build.py new agreement dict-japan-cybersecurity-mou-2024
+  python build.py new partner japan --title "Japan"
+  python build.py new event dict-japan-visit-2024-05 --title "DICT delegation visits Tokyo"
+  python build.py new page methodology --title "How the register is kept"
+
+The file has every required field, explained, with values that pass the check and
+are marked TODO: replace them with what the sources say. Agreements, events and pages
+start as drafts (`draft: true`): shown by `serve`, never published until the line is
+removed. A slug is lowercase letters, digits and single hyphens. See docs/editing.md.
+"""
+
+
+def _add_serve_and_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site with drafts; pages reload on every save",
+        description="Build the site with drafts into --out (not site/), serve it on this "
+        "machine and rebuild on every save of content, templates or assets; open pages "
+        "reload by themselves. Opens no browser. Stop with Ctrl+C.",
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(serve)
+    serve.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="the port (default: 8000)"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="H",
+        help="the address to listen on (default: 127.0.0.1, this machine only; "
+        "0.0.0.0 for every interface)",
+    )
+    serve.add_argument(
+        "--out",
+        type=Path,
+        default=Path(".cache/preview"),
+        metavar="DIR",
+        help="where the preview is built (default: .cache/preview)",
+    )
+    new = commands.add_parser(
+        "new",
+        help="start a new agreement, partner, event or page from a commented template",
+        description="Write content/<section>/SLUG.md with every required field, explained "
+        "and filled with placeholders marked TODO, and print its path. Refuses a slug "
+        "that exists or is not valid.",
+        epilog=NEW_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("kind", choices=("agreement", "partner", "event", "page"))
+    new.add_argument("slug", help="the file name without .md, which is also the address")
+    new.add_argument("--title", help="the title (a partner's name); default: a TODO")
+    _common(new)
 
 
 def format_problem(problem: Problem, style: str) -> str:
@@ -189,6 +263,26 @@ def report(result: Result, out: TextIO, style: str = "text", strict: bool = Fals
     return 0
 
 
+def new_command(content: Path, kind: str, slug: str, today: dt.date, title: str | None) -> int:
+    from portal.scaffold import ScaffoldError, new_record
+
+    if title is not None and (not title.strip() or any(ord(c) < 32 for c in title)):
+        print("error: --title must be one line of text", file=sys.stderr)
+        return 2
+    try:
+        path = new_record(content, kind, slug, today, title)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    print(
+        f"Replace the TODOs in {path}, then run `python build.py check`; "
+        "`python build.py serve` shows it.",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
     args = list(argv)
     if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help")):
@@ -209,13 +303,29 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command in ("build", "check") and not args.content.is_dir():
+    if not args.content.is_dir():
         print(
             f"error: the content folder {args.content} does not exist; "
             "give another with --content DIR",
             file=sys.stderr,
         )
         return 2
+
+    if args.command == "serve":
+        from portal import serve
+
+        fixed = args.today
+        return serve.run(
+            args.content,
+            args.out,
+            TEMPLATES,
+            [args.content, TEMPLATES, ROOT / "assets"],
+            lambda: fixed or default_today(environ),
+            host=args.host,
+            port=args.port,
+        )
+    if args.command == "new":
+        return new_command(args.content, args.kind, args.slug, today, args.title)
 
     started = time.perf_counter()
     if args.command == "check":
