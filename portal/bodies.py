@@ -1,0 +1,297 @@
+"""Render every Markdown body, each under a time limit, on every core.
+
+Python-Markdown can run away on hostile text: tens of kilobytes of `[` take minutes
+(its link parser is quadratic), a list nested hundreds deep raises RecursionError.
+`render_bodies` stops a body after `TIME_LIMIT` seconds and reports it as a problem
+on its file; every other body still renders.
+
+Two ways to run, the same results:
+
+- **Few, small bodies** (a small site, a test, a preview rebuild of one page) render
+  in this process, each under a `SIGALRM` interval timer whose handler raises
+  out of the Markdown parser (its runaway loops are Python code, so the signal gets
+  through). This needs the main thread of a POSIX process; elsewhere the pool is used.
+- **Otherwise** bodies go in chunks to worker processes, one per core
+  (`forkserver` where available, else `spawn`: no `fork` of a threaded process). A
+  worker reports after each body, so the parent knows which body it is on and since
+  when; a worker past the limit is killed, its body reported, the rest of its chunk
+  handed to a fresh worker. A worker that dies (a C stack overflow) is reported the
+  same way.
+
+The function is pure in its inputs, `(path, markdown)` pairs -> `(html by path,
+problems)`, so a cache keyed by a hash of each body can wrap it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+from portal.markup import to_html
+from portal.model import Problem
+
+TIME_LIMIT = 10.0  # seconds per body; documented in README.md ("Limits")
+IN_PROCESS_MAX_BODIES = 64  # at most this many bodies ...
+IN_PROCESS_MAX_CHARS = 256 * 1024  # ... and this much text render without worker processes
+MAX_WORKERS = 8
+CHUNKS_PER_WORKER = 4  # small enough chunks to share the work evenly
+
+Item = tuple[str, str]  # (path, markdown)
+
+
+def timeout_message(limit: float) -> str:
+    return (
+        f"rendering the Markdown took longer than the limit of {limit:g} s and was stopped; "
+        "a very long run of `[` or lists nested very deeply make the renderer run away: "
+        "simplify the text"
+    )
+
+
+TOO_DEEP = (
+    "the Markdown is nested too deeply to render (lists or quotes inside each other "
+    "hundreds of levels deep); flatten it"
+)
+
+
+def _error_message(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return TOO_DEEP
+    return f"the Markdown renderer failed: {type(exc).__name__}: {exc}"
+
+
+def _render_one(source: str) -> tuple[bool, str]:
+    """(True, html) or (False, message); never raises but for a time-out."""
+    try:
+        return True, to_html(source)
+    except Exception as exc:  # RecursionError and anything else in the renderer
+        return False, _error_message(exc)
+
+
+# --- in this process ----------------------------------------------------------------
+
+
+class _TimedOut(BaseException):
+    """Raised by the SIGALRM handler; a BaseException so no `except Exception` in
+    Python-Markdown swallows it."""
+
+
+def _can_use_alarm() -> bool:
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    )
+
+
+@contextmanager
+def _alarm_handler() -> Iterator[None]:
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _render_here(items: Sequence[Item], limit: float) -> tuple[dict[str, str], list[Problem]]:
+    html: dict[str, str] = {}
+    problems: list[Problem] = []
+    with _alarm_handler():
+        for path, source in items:
+            try:
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                try:
+                    ok, text = _render_one(source)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            except _TimedOut:
+                ok, text = False, timeout_message(limit)
+            if ok:
+                html[path] = text
+            else:
+                problems.append(Problem(path, 0, "body", text))
+    return html, problems
+
+
+# --- in worker processes --------------------------------------------------------------
+
+
+def _worker_main(conn: Connection) -> None:
+    """Receive chunks of (index, markdown); send (index, ok, text) after each body."""
+    with conn:
+        while True:
+            try:
+                chunk: list[tuple[int, str]] | None = conn.recv()
+            except EOFError:
+                return
+            if chunk is None:
+                return
+            for index, source in chunk:
+                ok, text = _render_one(source)
+                conn.send((index, ok, text))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    chunk: list[tuple[int, str]] = field(default_factory=list)
+    done: int = 0  # bodies of the chunk reported so far
+    since: float = 0.0  # when the current body started
+    closed: bool = False
+
+    @property
+    def busy(self) -> bool:
+        return self.done < len(self.chunk)
+
+    def give(self, chunk: list[tuple[int, str]]) -> None:
+        self.chunk, self.done, self.since = chunk, 0, time.monotonic()
+        self.conn.send(chunk)
+
+    def stop(self, kill: bool) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+        self.process.close()
+
+
+def _context() -> ForkServerContext | SpawnContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has already imported the renderer.
+        context.set_forkserver_preload(["portal.markup"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _start(context: ForkServerContext | SpawnContext) -> _Worker:
+    parent, child = context.Pipe()
+    process = context.Process(target=_worker_main, args=(child,), daemon=True)
+    process.start()
+    child.close()
+    return _Worker(process, parent)
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _chunks(count: int, workers: int) -> deque[list[int]]:
+    size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
+    return deque(list(range(start, min(count, start + size))) for start in range(0, count, size))
+
+
+def _render_in_workers(
+    items: Sequence[Item], limit: float, workers: int
+) -> tuple[dict[str, str], list[Problem]]:
+    results: dict[int, tuple[bool, str]] = {}
+    queue = _chunks(len(items), workers)
+    context = _context()
+    pool: list[_Worker] = []
+    try:
+        pool = [_start(context) for _ in range(min(workers, len(queue)))]
+        while queue or any(w.busy for w in pool):
+            for number, worker in enumerate(pool):
+                if not worker.busy and queue:
+                    chunk = [(i, items[i][1]) for i in queue.popleft()]
+                    try:
+                        worker.give(chunk)
+                    except OSError:  # it died idle: a fresh one gets the chunk
+                        worker.stop(kill=True)
+                        pool[number] = worker = _start(context)
+                        worker.give(chunk)
+            busy = [w for w in pool if w.busy]
+            deadline = min(w.since for w in busy) + limit
+            ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic()))
+            now = time.monotonic()
+            for worker in busy:
+                index = worker.chunk[worker.done][0]
+                if worker.conn in ready:
+                    try:
+                        got, ok, text = worker.conn.recv()
+                    except (EOFError, OSError):
+                        code = worker.process.exitcode
+                        results[index] = (False, f"the Markdown renderer crashed (exit {code})")
+                    else:
+                        results[got] = (ok, text)
+                        worker.done += 1
+                        worker.since = now
+                        continue
+                elif now - worker.since < limit:
+                    continue
+                else:
+                    results[index] = (False, timeout_message(limit))
+                # Killed or dead in the middle of a chunk: its other bodies go back first.
+                rest = [i for i, _source in worker.chunk[worker.done + 1 :]]
+                if rest:
+                    queue.appendleft(rest)
+                worker.stop(kill=True)
+                pool[pool.index(worker)] = _start(context)
+    finally:
+        for worker in pool:
+            worker.stop(kill=worker.busy)
+    html: dict[str, str] = {}
+    problems: list[Problem] = []
+    for index, (path, _source) in enumerate(items):
+        ok, text = results[index]
+        if ok:
+            html[path] = text
+        else:
+            problems.append(Problem(path, 0, "body", text))
+    return html, problems
+
+
+def render_bodies(
+    items: Sequence[Item],
+    *,
+    time_limit: float = TIME_LIMIT,
+    workers: int | None = None,
+    in_process: bool | None = None,
+) -> tuple[dict[str, str], list[Problem]]:
+    """Render each (path, markdown) to sanitised HTML, at most `time_limit` s per body.
+
+    Returns the HTML of every body that rendered, by path, and one Problem (field
+    `body`, line 0: the caller knows where the body starts) for each that did not.
+    `workers` defaults to the cores available; `in_process` forces or forbids rendering
+    here (default: here when the bodies are few and small and a timer can be set).
+    """
+    if not items:
+        return {}, []
+    small = (
+        len(items) <= IN_PROCESS_MAX_BODIES
+        and sum(len(source) for _path, source in items) <= IN_PROCESS_MAX_CHARS
+    )
+    here = small if in_process is None else in_process
+    if here and _can_use_alarm():
+        return _render_here(items, time_limit)
+    count = workers or min(MAX_WORKERS, _cpu_count())
+    return _render_in_workers(items, time_limit, max(1, count))

@@ -1,0 +1,285 @@
+"""Links inside Markdown bodies: resolved against the site, checked, rewritten. Pure.
+
+An editor links to another page of the register in either of two ways:
+
+- by its URL on the site, from the site's root: `/partners/estonia/`, `/agreements/x/`,
+  `/static/text.pdf`, `/about/` (what the public sees, without the base_url's path);
+- by the content file, relative to the file being written, as on GitHub:
+  `../partners/estonia.md`, `other-agreement.md`, `../static/text.pdf`.
+
+`rewrite` turns both into the page's real address under `base_url`'s path
+(`/cooperation/partners/estonia/`), so that they work wherever the site is published;
+`check` reports, with the line, every such link to a record or file that does not exist.
+External links (`https:`, `mailto:`, `//host`) and `#fragments` are left alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from portal import markup
+from portal.frontmatter import FrontMatterError, split
+from portal.load import RawFile
+from portal.model import Problem, SiteConfig, StaticFile
+from portal.validate import Parsed
+
+# The folders of content/ that hold records, and what their URLs are called.
+RECORD_SECTIONS = {
+    "agreements": "agreement",
+    "partners": "partner",
+    "events": "event",
+    "pages": "page",
+}
+VOCABULARIES = {"areas": "area", "agencies": "agency"}
+# Pages and files that every build publishes (CONTENT-MODEL.md, "The published site").
+FIXED = frozenset(
+    {
+        "",
+        "agreements/",
+        "partners/",
+        "timeline/",
+        "search/",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "data/",
+        "data/agreements.json",
+        "data/agreements.csv",
+        "data/partners.json",
+        "data/events.json",
+        "data/calendar.ics",
+    }
+)
+FIXED_PREFIXES = ("data/schema/",)
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_LINK_PATTERNS = (
+    re.compile(r"\]\(\s*<([^>\n]*)>"),  # [text](<url>)
+    re.compile(r"\]\(\s*([^\s)<][^\s)]*)"),  # [text](url "title") and ![alt](url)
+    re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)"),  # [label]: url
+    re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>}]+))"""),  # raw HTML
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a link inside the site goes: `url` relative to base_url, `suffix` its
+    `?query#fragment` as written."""
+
+    url: str
+    suffix: str = ""
+
+
+def section_of(record_path: str) -> str:
+    """`content/agreements/x.md` -> `agreements`: the folder the record's file is in."""
+    return PurePosixPath(record_path.replace("\\", "/")).parent.name
+
+
+def resolve(href: str, section: str) -> Target | str | None:
+    """Resolve a link written in a body of `section` (`agreements`, ...).
+
+    Returns the Target, None for a link that leaves the site alone (external, mailto,
+    `#fragment`), or a message saying why the link cannot point anywhere.
+    """
+    href = href.strip()
+    if not href or href.startswith(("#", "//", "?")) or _SCHEME.match(href):
+        return None
+    cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
+    path, suffix = href[:cut], href[cut:]
+    if path.startswith("/"):
+        site_path = path.lstrip("/")
+        if site_path.endswith(".md"):
+            return _content_file(site_path)
+        last = site_path.rsplit("/", 1)[-1]
+        if site_path and last and "." not in last:
+            site_path += "/"  # /partners/x -> /partners/x/, the page itself
+        return Target(site_path, suffix)
+    joined = posixpath.normpath(posixpath.join(section, path))
+    if joined == ".." or joined.startswith("../"):
+        return "points outside the content folder"
+    found = _content_file(joined)
+    return Target(found.url, suffix) if isinstance(found, Target) else found
+
+
+def _content_file(path: str) -> Target | str:
+    """A path inside content/ -> the URL that publishes it."""
+    if path.startswith("static/") and len(path) > len("static/"):
+        return Target(path)
+    folder, _, name = path.rpartition("/")
+    if name.endswith(".md") and folder in RECORD_SECTIONS:
+        slug = name[: -len(".md")]
+        return Target(f"{slug}/" if folder == "pages" else f"{folder}/{slug}/")
+    return (
+        "is not a file of the site; link to a record's file (like ../partners/estonia.md), "
+        "a file in static/, or a page by its URL (like /partners/estonia/)"
+    )
+
+
+# --- rewriting ----------------------------------------------------------------------
+
+
+def rewrite(body_html: str, record_path: str, base_path: str) -> str:
+    """Point the links of a sanitised body at their pages under `base_path` (`/portal/`)."""
+    section = section_of(record_path)
+
+    def relative(url: str) -> str | None:
+        if url.startswith(("#", "//")):
+            return url
+        target = resolve(url, section)
+        if not isinstance(target, Target):
+            return url
+        path, hash_, fragment = target.suffix.partition("#")
+        if fragment and not fragment.startswith(markup.ID_PREFIX):
+            fragment = markup.ID_PREFIX + fragment  # a heading of the other page's body
+        return base_path + target.url + path + hash_ + fragment
+
+    return markup.sanitise(body_html, url_relative=relative)
+
+
+# --- checking -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a body may link to. `records` maps a content folder to {slug: is a draft}."""
+
+    records: Mapping[str, Mapping[str, bool]]
+    areas: frozenset[str] = frozenset()
+    agencies: frozenset[str] = frozenset()
+    static: frozenset[str] = frozenset()  # paths under static/
+    preview: bool = False  # drafts are published too
+    fixed: frozenset[str] = field(default=FIXED)
+
+
+def find_links(body: str) -> list[tuple[int, str]]:
+    """Every link destination written in a body, with its line (1 = the body's first line).
+
+    Read from the Markdown text, not the HTML, to know the line; fenced code blocks and
+    code spans are skipped (what is there is shown, not followed).
+    """
+    found: list[tuple[int, str]] = []
+    fence: str | None = None
+    for number, line in enumerate(body.split("\n"), start=1):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        text = _CODE_SPAN.sub("", line)
+        spans: list[tuple[int, str]] = []
+        for pattern in _LINK_PATTERNS:
+            for match in pattern.finditer(text):
+                value = next(g for g in match.groups() if g is not None)
+                spans.append((match.start(), html.unescape(value)))
+        found.extend((number, value) for _start, value in sorted(spans))
+    return found
+
+
+def check_body(
+    path: str, body: str, first_line: int, known: Known, source_is_draft: bool = False
+) -> list[Problem]:
+    """A problem for each link of the body that points to nothing the site publishes."""
+    section = section_of(path)
+    problems: list[Problem] = []
+    for number, href in find_links(body):
+        target = resolve(href, section)
+        if target is None:
+            continue
+        why = target if isinstance(target, str) else _missing(target.url, known, source_is_draft)
+        if why is not None:
+            line = first_line + number - 1
+            problems.append(Problem(path, line, "body", f"link to {href}: {why}"))
+    return problems
+
+
+def _missing(url: str, known: Known, source_is_draft: bool) -> str | None:
+    """Why nothing is published at `url`, or None when something is."""
+    if url in known.fixed or url.startswith(FIXED_PREFIXES):
+        return None
+    if url.startswith("static/"):
+        return None if url[len("static/") :] in known.static else "no such file in static/"
+    parts = url.split("/")
+    if len(parts) == 2 and parts[1] == "":  # `slug/`: a free page
+        return _record(parts[0], "pages", known, source_is_draft)
+    if len(parts) == 3 and parts[2] == "" and parts[0] in VOCABULARIES:
+        names = known.areas if parts[0] == "areas" else known.agencies
+        kind = VOCABULARIES[parts[0]]
+        if parts[1] in names:
+            return None
+        return f"no such {kind}" + _did_you_mean(parts[1], names)
+    feed = len(parts) == 3 and parts[0] == "partners" and parts[2] == "feed.xml"
+    if (len(parts) == 3 and parts[2] == "" and parts[0] in RECORD_SECTIONS) or feed:
+        if parts[0] == "pages":
+            return "no such page"
+        return _record(parts[1], parts[0], known, source_is_draft)
+    return "no such page"
+
+
+def _record(slug: str, section: str, known: Known, source_is_draft: bool) -> str | None:
+    kind = RECORD_SECTIONS[section]
+    slugs = known.records.get(section, {})
+    if slug not in slugs:
+        return f"no such {kind}" + _did_you_mean(slug, slugs)
+    if slugs[slug] and not known.preview and not source_is_draft:
+        return f"the {kind} is a draft, so it is not published; link to it once it is"
+    return None
+
+
+def _did_you_mean(slug: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(slug, sorted(choices), n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def check_links(
+    files: Iterable[RawFile],
+    parsed: Iterable[Parsed],
+    config: SiteConfig,
+    static: Iterable[StaticFile],
+    preview: bool = False,
+) -> list[Problem]:
+    """Check the links of every body in content/, also in files with other problems."""
+    records: dict[str, dict[str, bool]] = {}
+    for item in parsed:
+        if item.section in RECORD_SECTIONS:
+            records.setdefault(item.section, {})[item.slug] = item.values.get("draft") is True
+    known = Known(
+        records=records,
+        areas=frozenset(a.slug for a in config.areas),
+        agencies=frozenset(a.slug for a in config.agencies),
+        static=frozenset(s.rel for s in static),
+        preview=preview,
+    )
+    problems: list[Problem] = []
+    for raw in files:
+        if raw.section not in RECORD_SECTIONS:
+            continue
+        try:
+            document = split(raw.text)
+        except FrontMatterError:
+            continue  # reported by validate
+        is_draft = records.get(raw.section, {}).get(raw.stem, False)
+        problems.extend(check_body(raw.path, document.body, document.body_line, known, is_draft))
+    return problems
+
+
+def body_lines(files: Iterable[RawFile]) -> dict[str, int]:
+    """{file path: the line its body starts on}, for problems found while rendering bodies."""
+    lines: dict[str, int] = {}
+    for raw in files:
+        try:
+            lines[raw.path] = split(raw.text).body_line
+        except FrontMatterError:
+            continue
+    return lines
