@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from portal.cache import BodyCache
 from portal.config import base_url as check_base_url
 from portal.fields import FieldError
 from portal.model import Problem, Severity
-from portal.pipeline import Result, build_site, check_site
+from portal.pipeline import Progress, Result, build_site, check_site
 from portal.write import WriteError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +143,28 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="the address the site is published at, instead of site.yaml's base_url "
         "(e.g. the one GitHub Pages reports, or http://localhost:8000/ for a local copy)",
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="render every Markdown body afresh, neither reading nor writing the body cache "
+        "(the site is the same byte for byte; only slower)",
+    )
+    build.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(".cache"),
+        metavar="DIR",
+        help="where rendered bodies are kept between builds (default: .cache); "
+        "it may be deleted at any time",
+    )
+    build.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="report on stderr how far the build has got (rendering bodies 1200/4000). "
+        "Default: only when stderr is a terminal, so CI logs stay quiet; --progress "
+        "prints a few lines in a log too, --no-progress never",
     )
 
     check = commands.add_parser(
@@ -283,6 +306,26 @@ def new_command(content: Path, kind: str, slug: str, today: dt.date, title: str 
     return 0
 
 
+def progress_printer(stream: TextIO, wanted: bool | None) -> Progress | None:
+    """Progress on a terminal (one line, redrawn), or, when asked, a few lines in a log."""
+    live = stream.isatty()
+    if wanted is False or (wanted is None and not live):
+        return None
+    shown: dict[str, int] = {}
+
+    def show(stage: str, done: int, total: int) -> None:
+        if live:
+            end = "\n" if done >= total else ""
+            print(f"\r{stage} {done}/{total}", end=end, file=stream, flush=True)
+            return
+        step = done * 4 // max(total, 1)  # a line at each quarter
+        if shown.get(stage) != step:
+            shown[stage] = step
+            print(f"{stage} {done}/{total}", file=stream, flush=True)
+
+    return show
+
+
 def _normalise_argv(argv: Sequence[str]) -> list[str]:
     args = list(argv)
     if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help")):
@@ -348,6 +391,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             TEMPLATES,
             preview=args.drafts,
             base_url=args.base_url,
+            cache=None if args.no_cache else BodyCache(args.cache_dir),
+            progress=progress_printer(sys.stderr, args.progress),
         )
     except WriteError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
 from portal.config import parse_config
@@ -17,6 +19,9 @@ from portal.load import load
 from portal.model import Problem, Site
 from portal.validate import Parsed, parse_record
 from portal.write import WriteReport, write
+
+if TYPE_CHECKING:
+    from portal.cache import BodyCache
 
 log = logging.getLogger("portal")
 
@@ -78,16 +83,49 @@ def build_site(
     preview: bool = False,
     shown_root: str | None = None,
     base_url: str | None = None,
+    cache: BodyCache | None = None,
+    progress: Progress | None = None,
 ) -> Result:
-    """Check, render every page in memory, and only then write the site folder."""
-    from portal.render import RenderError, render
+    """Check, render every page in memory, and only then write the site folder.
+
+    With a `cache`, Markdown bodies rendered by an earlier build are taken from it and
+    only new or changed ones are rendered; the output is the same byte for byte.
+    `progress(stage, done, total)` is told how far the rendering of bodies has got.
+    """
+    from portal.render import RenderError, body_sources, render
 
     result = check_site(content, today, preview, shown_root, base_url)
     if result.site is None:
         return result
+    renderer = _with_progress(progress)
+    sources = body_sources(result.site)
+    bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
     try:
-        outputs = render(result.site, templates)
+        outputs = render(result.site, templates, bodies)
     except RenderError as exc:
         return Result(None, (*exc.problems,), result.warnings)
     report = write(outputs, out)
     return Result(result.site, (), result.warnings, report)
+
+
+Progress = Callable[[str, int, int], None]
+"""`progress(stage, done, total)`: how far a long step has got, for a terminal display."""
+PROGRESS_CHUNK = 100  # bodies rendered between two progress reports
+
+
+def _with_progress(progress: Progress | None) -> Callable[[Mapping[str, str]], dict[str, str]]:
+    """The body renderer, telling `progress` as it goes (only bodies not in the cache)."""
+    from portal.render import render_sources
+
+    if progress is None:
+        return render_sources
+
+    def run(sources: Mapping[str, str]) -> dict[str, str]:
+        items = list(sources.items())
+        html: dict[str, str] = {}
+        for start in range(0, len(items), PROGRESS_CHUNK):
+            html.update(render_sources(dict(items[start : start + PROGRESS_CHUNK])))
+            progress("rendering bodies", len(html), len(items))
+        return html
+
+    return run

@@ -6,7 +6,7 @@ in its own module; `STAGES` lists them. Markdown bodies are rendered once, up fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,14 +63,24 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
     return env
 
 
-def render_bodies(site: Site) -> dict[str, str]:
+def body_sources(site: Site) -> dict[str, str]:
+    """Every record's Markdown body, by record path."""
     records: list[Agreement | Partner | Event | Page] = [
         *site.agreements,
         *site.partners,
         *site.events,
         *site.pages,
     ]
-    return {record.path: to_html(record.body) for record in records}
+    return {record.path: record.body for record in records}
+
+
+def render_sources(sources: Mapping[str, str]) -> dict[str, str]:
+    """{record path: Markdown} -> {record path: sanitised HTML}. Pure (the body cache wraps it)."""
+    return {path: to_html(source) for path, source in sources.items()}
+
+
+def render_bodies(site: Site) -> dict[str, str]:
+    return render_sources(body_sources(site))
 
 
 def static_files(context: RenderContext) -> Iterable[OutputFile]:
@@ -90,8 +100,13 @@ def stages() -> list[Stage]:
     ]
 
 
-def render(site: Site, templates: Path) -> list[OutputFile]:
-    context = RenderContext(site, make_env(templates, site), render_bodies(site))
+def render(
+    site: Site, templates: Path, bodies: Mapping[str, str] | None = None
+) -> list[OutputFile]:
+    """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
+    `render_bodies` gives them, e.g. from the body cache); without them they are rendered here."""
+    rendered = dict(bodies) if bodies is not None else render_bodies(site)
+    context = RenderContext(site, make_env(templates, site), rendered)
     outputs: dict[str, OutputFile] = {}
     for stage in stages():
         for output in stage(context):
