@@ -1,21 +1,76 @@
-"""The HTML pages of the public site."""
+"""The HTML pages of the public site, and the stylesheet and scripts they use.
+
+Two render stages: `render_pages` writes every page of the URL contract but search,
+feeds and open data (each page gets its view from `portal.views` or `portal.timeline`);
+`copy_assets` publishes the repository's `assets/` folder at `assets/`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from portal import urls
+from portal import timeline, urls, views
 from portal.output import OutputFile
 from portal.render import RenderContext
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+NOT_FOUND = "404.html"
 
 
 def render_pages(context: RenderContext) -> Iterable[OutputFile]:
     site = context.site
-    yield context.page(urls.home(), "home.html")
+    bodies = context.bodies
+    yield context.page(urls.home(), "home.html", view=views.home(site))
+    yield context.page(urls.agreements(), "agreements.html", view=views.agreements_index(site))
     for agreement in site.agreements:
         yield context.page(
             urls.agreement(agreement.slug),
             "agreement.html",
-            agreement=agreement,
-            body=context.bodies[agreement.path],
+            view=views.agreement_view(site, agreement),
+            body=bodies[agreement.path],
         )
+    yield context.page(urls.partners(), "partners.html", view=views.partners_index(site))
+    for partner in site.partners:
+        yield context.page(
+            urls.partner(partner.slug),
+            "partner.html",
+            view=views.partner_view(site, partner),
+            body=bodies[partner.path],
+        )
+    for area in site.config.areas:
+        yield context.page(
+            urls.area(area.slug), "area.html", area=area, view=views.area_view(site, area)
+        )
+    for agency in site.config.agencies:
+        yield context.page(
+            urls.agency(agency.slug),
+            "agency.html",
+            agency=agency,
+            view=views.agency_view(site, agency),
+        )
+    for event in site.events:
+        yield context.page(
+            urls.event(event.slug),
+            "event.html",
+            view=views.event_view(site, event),
+            body=bodies[event.path],
+        )
+    for page in site.pages:
+        yield context.page(urls.page(page.slug), "page.html", page=page, body=bodies[page.path])
+    yield context.page(
+        urls.timeline(),
+        "timeline.html",
+        years=timeline.years(site),
+        overview=timeline.overview(site),
+        undated=views.rows(site, timeline.undated(site)),
+    )
+    yield context.page(NOT_FOUND, "404.html")
+
+
+def copy_assets(context: RenderContext, folder: Path = ASSETS) -> Iterable[OutputFile]:
+    """Every file of the repository's assets/ folder (the stylesheet, the scripts)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        yield OutputFile(urls.asset(path.relative_to(folder).as_posix()), source=str(path))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from portal import urls
+from portal import urls, views
 from portal.fields import country_name
 from portal.markup import to_html
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
@@ -60,6 +60,9 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
     env.filters["country"] = country_name
     env.filters["date"] = lambda d: d.display() if isinstance(d, PartialDate) else str(d)
     env.globals["urls"] = urls
+    # What the base layout shows on every page: the main navigation and the build day.
+    env.globals["menu"] = views.nav(site)
+    env.globals["build_day"] = PartialDate.of(site.today)
     return env
 
 
@@ -93,6 +96,7 @@ def stages() -> list[Stage]:
 
     return [
         pages.render_pages,
+        pages.copy_assets,
         static_files,
         feeds.render_feeds,
         opendata.render_opendata,

@@ -1,0 +1,497 @@
+"""What each HTML page shows, computed from the Site: grouping, sorting, counts, expiry.
+
+Pure functions over `Site` that return frozen dataclasses; the templates only loop over
+them and branch. Every ordering is deterministic: ties are broken by slug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from portal import urls
+from portal.fields import country_name
+from portal.model import (
+    Agency,
+    Agreement,
+    Area,
+    Event,
+    Page,
+    PartialDate,
+    Partner,
+    PartnerType,
+    Site,
+    Status,
+)
+
+T = TypeVar("T")
+
+LATEST = 5  # agreements and events listed on the home page
+EXPIRING_WITHIN_DAYS = 365
+RUNNING = frozenset({Status.SIGNED, Status.IN_FORCE})
+NOT_STATED = "not stated in the sources"
+
+
+# --- small pieces ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """One line of a tally: `key` is the value counted (a status, a type), for anchors."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DateFact:
+    """A dated fact about an agreement; `date` None means the sources do not state it."""
+
+    label: str
+    date: PartialDate | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """A document of an agreement: `url` is a site URL (for `href`) when `internal`."""
+
+    title: str
+    url: str
+    internal: bool
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter of the agreements index: `name` is its URL query parameter."""
+
+    name: str
+    label: str
+    all_label: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """An agreement as a line of a list, with what the list shows and filters on."""
+
+    agreement: Agreement
+    partners: tuple[Partner, ...]
+    dates: tuple[DateFact, ...]
+    year: str  # the year of its date, "" when it has none (for the year filter)
+
+    @property
+    def status(self) -> Status:
+        return self.agreement.shown_status or self.agreement.status
+
+    @property
+    def partner_slugs(self) -> str:
+        return " ".join(p.slug for p in self.partners)
+
+    @property
+    def area_slugs(self) -> str:
+        return " ".join(self.agreement.areas)
+
+
+@dataclass(frozen=True)
+class PartnerItem:
+    partner: Partner
+    country: str  # the country's name, "" when the partner has none
+    agreements: int
+    events: int
+
+
+@dataclass(frozen=True)
+class PartnerGroup:
+    key: str  # anchor id
+    label: str
+    items: tuple[PartnerItem, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeView:
+    about: Page | None  # the free page `about`, linked from the introduction
+    latest_agreements: tuple[AgreementRow, ...]
+    latest_events: tuple[Event, ...]
+    expiring: tuple[tuple[AgreementRow, str], ...]  # the row and "expires in N days"
+    status_counts: tuple[Count, ...]
+    partner_type_counts: tuple[Count, ...]
+    agreements: int
+    partners: int
+    events: int
+
+
+@dataclass(frozen=True)
+class AgreementsIndex:
+    rows: tuple[AgreementRow, ...]
+    filters: tuple[Filter, ...]
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    agreement: Agreement
+    status: Status
+    partners: tuple[Partner, ...]
+    agencies: tuple[Agency, ...]
+    areas: tuple[Area, ...]
+    dates: tuple[DateFact, ...]
+    expiry_note: str  # "Expires in 30 days, on 14 September 2026", or ""
+    documents: tuple[DocumentLink, ...]
+    related: tuple[AgreementRow, ...]
+    events: tuple[Event, ...]
+    superseded_by: Agreement | None
+    supersedes: tuple[Agreement, ...]
+
+
+@dataclass(frozen=True)
+class PartnersIndex:
+    by_type: tuple[PartnerGroup, ...]
+    by_country: tuple[PartnerGroup, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    partner: Partner
+    country: str
+    parent: Partner | None
+    children: tuple[PartnerItem, ...]
+    agreements: tuple[AgreementRow, ...]
+    events: tuple[Event, ...]
+    status_counts: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class RecordsView:
+    """The agreements and events of one area or one home agency."""
+
+    agreements: tuple[AgreementRow, ...]
+    events: tuple[Event, ...]
+    status_counts: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: Event
+    partners: tuple[Partner, ...]
+    agencies: tuple[Agency, ...]
+    agreements: tuple[AgreementRow, ...]
+
+
+# --- sorting and dates ---------------------------------------------------------------
+
+
+def newest_first(
+    items: Iterable[T], date: Callable[[T], PartialDate | None], slug: Callable[[T], str]
+) -> tuple[T, ...]:
+    """Dated items newest first (a partial date counts from the start of its period), then
+    undated ones; ties by slug."""
+    ordered = sorted(items, key=slug)
+    dated = [(d, item) for item in ordered if (d := date(item)) is not None]
+    dated.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties stay in slug order
+    return (*(item for _, item in dated), *(item for item in ordered if date(item) is None))
+
+
+def agreements_newest_first(agreements: Iterable[Agreement]) -> tuple[Agreement, ...]:
+    return newest_first(agreements, lambda a: a.sort_date, lambda a: a.slug)
+
+
+def events_newest_first(events: Iterable[Event]) -> tuple[Event, ...]:
+    return newest_first(events, lambda e: e.date, lambda e: e.slug)
+
+
+def agreement_dates(agreement: Agreement) -> tuple[DateFact, ...]:
+    """Signed, entered into force, expires and terminated, as far as the record gives them.
+
+    A field listed in `date_unknown` is shown as not stated; an expiry computed from the
+    term says so, and a term whose start is unknown gives an expiry that is not stated.
+    """
+    facts: list[DateFact] = []
+    unknown = set(agreement.date_unknown)
+    for field, label in (("signed", "Signed"), ("effective", "Entered into force")):
+        value: PartialDate | None = getattr(agreement, field)
+        if value is not None or field in unknown:
+            facts.append(DateFact(label, value))
+    if agreement.expires is not None:
+        facts.append(DateFact("Expires", agreement.expires))
+    elif agreement.term is not None:
+        start = "entry into force" if agreement.effective else "signing"
+        note = f"{agreement.term.display()} after {start}"
+        facts.append(DateFact("Expires", agreement.expiry, note))
+    if agreement.terminated is not None or "terminated" in unknown:
+        facts.append(DateFact("Terminated", agreement.terminated))
+    return tuple(facts)
+
+
+def expiry_note(agreement: Agreement, today: dt.date) -> str:
+    """`Expires in 30 days, on 14 September 2026` or `Expired on 14 September 2021`.
+
+    Only for an agreement that runs (or ran until its expiry) and whose expiry is known.
+    A date known only to the month or year expires at the end of its period.
+    """
+    expiry = agreement.expiry
+    status = agreement.shown_status or agreement.status
+    if expiry is None or status not in RUNNING | {Status.EXPIRED}:
+        return ""
+    on = "on" if expiry.precision == "day" else "in"
+    if expiry.end < today:
+        return f"Expired {on} {expiry.display()}"
+    days = (expiry.end - today).days
+    if days == 0:
+        return f"Expires today, {expiry.display()}" if on == "on" else "Expires today"
+    count = "1 day" if days == 1 else f"{days} days"
+    if expiry.precision == "day":
+        return f"Expires in {count}, on {expiry.display()}"
+    return f"Expires in {expiry.display()}, within {count}"
+
+
+def row(site: Site, agreement: Agreement) -> AgreementRow:
+    date = agreement.sort_date
+    return AgreementRow(
+        agreement=agreement,
+        partners=tuple(site.partner(s) for s in agreement.partners),
+        dates=agreement_dates(agreement),
+        year=str(date.year) if date else "",
+    )
+
+
+def rows(site: Site, agreements: Iterable[Agreement]) -> tuple[AgreementRow, ...]:
+    return tuple(row(site, a) for a in agreements_newest_first(agreements))
+
+
+def status_counts(agreements: Iterable[Agreement]) -> tuple[Count, ...]:
+    """How many agreements each shown status has, in the order of the statuses; no zeros."""
+    shown = [a.shown_status or a.status for a in agreements]
+    return tuple(
+        Count(status.value, status.label, shown.count(status))
+        for status in Status
+        if status in shown
+    )
+
+
+# --- site-wide -------------------------------------------------------------------------
+
+
+def menu_pages(pages: Iterable[Page]) -> tuple[Page, ...]:
+    return tuple(sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.slug)))
+
+
+def nav(site: Site) -> tuple[NavItem, ...]:
+    """The main navigation: the register's sections, then free pages with `menu`, in order."""
+    return (
+        NavItem(urls.agreements(), "Agreements"),
+        NavItem(urls.partners(), "Partners"),
+        NavItem(urls.timeline(), "Timeline"),
+        *(NavItem(urls.page(p.slug), p.title) for p in menu_pages(site.pages)),
+    )
+
+
+def home(site: Site) -> HomeView:
+    agreements = agreements_newest_first(site.agreements)
+    expiring: list[tuple[AgreementRow, str]] = []
+    soon = sorted(
+        (
+            a
+            for a in site.agreements
+            if (a.shown_status or a.status) in RUNNING
+            and a.expiry is not None
+            and 0 <= (a.expiry.end - site.today).days <= EXPIRING_WITHIN_DAYS
+        ),
+        key=lambda a: (a.expiry.end if a.expiry else site.today, a.slug),
+    )
+    for agreement in soon:
+        expiring.append((row(site, agreement), expiry_note(agreement, site.today)))
+    partner_types = [p.type for p in site.partners]
+    return HomeView(
+        about=next((p for p in site.pages if p.slug == "about"), None),
+        latest_agreements=tuple(row(site, a) for a in agreements[:LATEST]),
+        latest_events=events_newest_first(site.events)[:LATEST],
+        expiring=tuple(expiring),
+        status_counts=status_counts(site.agreements),
+        partner_type_counts=tuple(
+            Count(t.value, t.label, partner_types.count(t))
+            for t in PartnerType
+            if t in partner_types
+        ),
+        agreements=len(site.agreements),
+        partners=len(site.partners),
+        events=len(site.events),
+    )
+
+
+def agreements_index(site: Site) -> AgreementsIndex:
+    all_rows = rows(site, site.agreements)
+    statuses = {r.status for r in all_rows}
+    kinds = {r.agreement.kind for r in all_rows}
+    partners = {p.slug: p for r in all_rows for p in r.partners}
+    areas = {s for r in all_rows for s in r.agreement.areas}
+    years = sorted({r.year for r in all_rows if r.year}, reverse=True)
+    year_options = [Option(y, y) for y in years]
+    if any(not r.year for r in all_rows):
+        year_options.append(Option("none", "No date stated"))
+    filters = (
+        Filter(
+            "status",
+            "Status",
+            "Any status",
+            tuple(Option(s.value, s.label) for s in Status if s in statuses),
+        ),
+        Filter(
+            "kind",
+            "Kind",
+            "Any kind",
+            tuple(Option(k.value, k.label) for k in sorted(kinds, key=lambda k: k.label)),
+        ),
+        Filter(
+            "partner",
+            "Partner",
+            "Any partner",
+            tuple(
+                Option(p.slug, p.name)
+                for p in sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug))
+            ),
+        ),
+        Filter(
+            "area",
+            "Area",
+            "Any area",
+            tuple(
+                Option(a.slug, a.label)
+                for a in sorted(
+                    (site.config.area(s) for s in areas), key=lambda a: (a.label.casefold(), a.slug)
+                )
+            ),
+        ),
+        Filter("year", "Year", "Any year", tuple(year_options)),
+    )
+    return AgreementsIndex(all_rows, filters)
+
+
+def agreement_view(site: Site, agreement: Agreement) -> AgreementView:
+    published = {a.slug: a for a in site.agreements}
+    superseded_by = published.get(agreement.superseded_by) if agreement.superseded_by else None
+    return AgreementView(
+        agreement=agreement,
+        status=agreement.shown_status or agreement.status,
+        partners=tuple(site.partner(s) for s in agreement.partners),
+        agencies=tuple(site.config.agency(s) for s in agreement.agencies),
+        areas=tuple(site.config.area(s) for s in agreement.areas),
+        dates=agreement_dates(agreement),
+        expiry_note=expiry_note(agreement, site.today),
+        documents=tuple(
+            DocumentLink(d.title, d.url, d.url.startswith("static/"), d.language)
+            for d in agreement.documents
+        ),
+        related=rows(site, (site.agreement(s) for s in agreement.related_all)),
+        events=events_newest_first(e for e in site.events if agreement.slug in e.agreements),
+        superseded_by=superseded_by,
+        supersedes=tuple(a for a in site.agreements if a.superseded_by == agreement.slug),
+    )
+
+
+def _partner_item(site: Site, partner: Partner) -> PartnerItem:
+    return PartnerItem(
+        partner=partner,
+        country=country_name(partner.country) if partner.country else "",
+        agreements=sum(partner.slug in a.partners for a in site.agreements),
+        events=sum(partner.slug in e.partners for e in site.events),
+    )
+
+
+def _by_name(items: Iterable[PartnerItem]) -> tuple[PartnerItem, ...]:
+    return tuple(sorted(items, key=lambda i: (i.partner.name.casefold(), i.partner.slug)))
+
+
+def partners_index(site: Site) -> PartnersIndex:
+    """Partners grouped by type (in the order of the types) and by country (by name; the
+    partners without a country last)."""
+    items = [_partner_item(site, p) for p in site.partners]
+    by_type = tuple(
+        PartnerGroup(f"type-{t.value}", t.label, _by_name(i for i in items if i.partner.type is t))
+        for t in PartnerType
+        if any(i.partner.type is t for i in items)
+    )
+    countries = sorted(
+        {(i.country, i.partner.country or "") for i in items if i.country},
+        key=lambda c: (c[0].casefold(), c[1]),
+    )
+    by_country = [
+        PartnerGroup(
+            f"country-{code.lower()}", name, _by_name(i for i in items if i.partner.country == code)
+        )
+        for name, code in countries
+    ]
+    stateless = _by_name(i for i in items if not i.country)
+    if stateless:
+        by_country.append(
+            PartnerGroup("country-none", "No country (companies and organisations)", stateless)
+        )
+    return PartnersIndex(by_type, tuple(by_country), len(items))
+
+
+def partner_view(site: Site, partner: Partner) -> PartnerView:
+    agreements = [a for a in site.agreements if partner.slug in a.partners]
+    return PartnerView(
+        partner=partner,
+        country=country_name(partner.country) if partner.country else "",
+        parent=site.partner(partner.parent) if partner.parent else None,
+        children=_by_name(
+            _partner_item(site, p) for p in site.partners if p.parent == partner.slug
+        ),
+        agreements=rows(site, agreements),
+        events=events_newest_first(e for e in site.events if partner.slug in e.partners),
+        status_counts=status_counts(agreements),
+    )
+
+
+def area_view(site: Site, area: Area) -> RecordsView:
+    """An area's agreements, and the events that concern them (events have no areas)."""
+    agreements = [a for a in site.agreements if area.slug in a.areas]
+    slugs = {a.slug for a in agreements}
+    return RecordsView(
+        agreements=rows(site, agreements),
+        events=events_newest_first(e for e in site.events if slugs & set(e.agreements)),
+        status_counts=status_counts(agreements),
+    )
+
+
+def agency_view(site: Site, agency: Agency) -> RecordsView:
+    agreements = [a for a in site.agreements if agency.slug in a.agencies]
+    return RecordsView(
+        agreements=rows(site, agreements),
+        events=events_newest_first(e for e in site.events if agency.slug in e.agencies),
+        status_counts=status_counts(agreements),
+    )
+
+
+def event_view(site: Site, event: Event) -> EventView:
+    return EventView(
+        event=event,
+        partners=tuple(site.partner(s) for s in event.partners),
+        agencies=tuple(site.config.agency(s) for s in event.agencies),
+        # an event may concern a draft agreement, which a published build leaves out
+        agreements=rows(site, (a for a in site.agreements if a.slug in event.agreements)),
+    )
