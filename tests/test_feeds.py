@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -11,7 +12,7 @@ import pytest
 from portal import feeds
 from portal.model import Site
 from portal.pipeline import check_site
-from portal.render import RenderContext, make_env, render_bodies
+from portal.render import RenderContext, make_env, render, render_bodies
 from tests.support.sites import write_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,3 +203,38 @@ def test_the_example_register_feeds_parse() -> None:
     site_feed = parse(feeds.site_feed(context).data)
     published = [*context.site.agreements, *context.site.events]
     assert len(site_feed.entries) == len([r for r in published if not r.draft])
+
+
+class _AlternateLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.feeds: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if (
+            tag == "link"
+            and values.get("rel") == "alternate"
+            and values.get("type") == "application/atom+xml"
+        ):
+            self.feeds.append(values.get("href") or "")
+
+
+def feed_links(html: bytes) -> list[str]:
+    parser = _AlternateLinks()
+    parser.feed(html.decode("utf-8"))
+    return parser.feeds
+
+
+def test_pages_link_their_feeds_and_no_published_output_holds_a_draft(tmp_path: Path) -> None:
+    result = check_site(write_site(tmp_path, FILES), dt.date(2025, 6, 1))
+    assert result.site is not None
+    outputs = {f.path: f for f in render(result.site, ROOT / "templates")}
+    assert feed_links(outputs["index.html"].data) == ["/portal/feed.xml"]
+    assert feed_links(outputs["partners/estonia/index.html"].data) == [
+        "/portal/feed.xml",
+        "/portal/partners/estonia/feed.xml",
+    ]
+    for path, output in outputs.items():
+        data = output.data if output.source is None else Path(output.source).read_bytes()
+        assert b"secret draft" not in data.lower(), path
