@@ -256,13 +256,24 @@ def _add_serve_and_new(commands: argparse._SubParsersAction[argparse.ArgumentPar
     _common(new)
 
 
-def format_problem(problem: Problem, style: str) -> str:
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_problem(problem: Problem, style: str, strict: bool = False) -> str:
     if style == "github":
-        level = "error" if problem.severity is Severity.ERROR else "warning"
+        # An annotation on the offending line; under --strict a warning fails, so it is an error.
+        error = problem.severity is Severity.ERROR or strict
+        level = "error" if error else "warning"
         line = f",line={problem.line}" if problem.line else ""
-        title = f",title={problem.field}" if problem.field else ""
-        message = str(problem).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} file={problem.path}{line}{title}::{message}"
+        title = f",title={_github_property(problem.field)}" if problem.field else ""
+        message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+        where = f"file={_github_property(problem.path)}{line}{title}"
+        return f"::{level} {where}::{_github_data(message)}"
     prefix = "warning: " if problem.severity is Severity.WARNING else ""
     return prefix + str(problem)
 
@@ -273,7 +284,7 @@ def report(result: Result, out: TextIO, style: str = "text", strict: bool = Fals
     for problem in result.errors:
         print(format_problem(problem, style), file=out)
     for problem in warnings:
-        print(format_problem(problem, style), file=out)
+        print(format_problem(problem, style, strict), file=out)
     if result.errors or (strict and warnings):
         count = len(result.errors) + (len(warnings) if strict else 0)
         noun = "problem" if count == 1 else "problems"

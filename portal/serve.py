@@ -447,7 +447,11 @@ class PreviewServer:
         self.port = self._sockets[0].getsockname()[1]
         try:
             self._watcher = Watcher(self.watch, self.rebuild, poll=self.poll, quiet=self.quiet)
-            self.rebuild(frozenset())
+            # Builds always run outside the caller's thread, which may have an event loop
+            # running (asyncio.run, used by a build step, refuses to start inside one).
+            first = threading.Thread(target=self.rebuild, args=(frozenset(),), name="portal-build")
+            first.start()
+            first.join()
             self._thread = threading.Thread(target=self._serve, name="portal-serve", daemon=True)
             self._thread.start()
             self._ready.wait(10)
