@@ -1,0 +1,191 @@
+"""Two builds of the same content with the same --today are byte-identical.
+
+The builds differ in everything that must not matter: the time zone, the hash seed,
+the locale, SOURCE_DATE_EPOCH (overridden by --today), the folder they run in, the order
+in which the content's files were created, the order in which directories are listed
+(shuffled inside the build process, whatever the file system does), whether the body
+cache is cold or warm, and the moment they run. Every file, its bytes and its
+permissions are compared, and the list of files.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build.py"
+TODAY = "2025-06-30"
+
+# Imported by Python at start-up when its folder is on PYTHONPATH: every directory
+# listing (os.listdir, os.scandir, and so Path.iterdir, os.walk, glob) comes out in a
+# shuffled order, and the number of listings is written to $SHUFFLED_LISTINGS at exit.
+SHUFFLE_LISTINGS = """\
+import atexit, os, random
+
+_random = random.Random(20250630)
+_listdir, _scandir = os.listdir, os.scandir
+_count = 0
+
+
+def _shuffled(items):
+    global _count
+    _count += 1
+    items = list(items)
+    _random.shuffle(items)
+    return items
+
+
+class _Entries:
+    def __init__(self, entries):
+        with entries:
+            self._entries = iter(_shuffled(entries))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._entries)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def close(self):
+        pass
+
+
+os.listdir = lambda path=".": _shuffled(_listdir(path))
+os.scandir = lambda path=".": _Entries(_scandir(path))
+
+
+@atexit.register
+def _report():
+    with open(os.environ["SHUFFLED_LISTINGS"], "w") as out:
+        out.write(str(_count))
+"""
+
+
+def copy_tree(source: Path, target: Path, order: str) -> None:
+    """Copy source to target, creating folders and files in `order`: sorted or shuffled.
+
+    On most file systems a directory then lists its entries in another order
+    (creation order, or reversed), which is what a build must not depend on.
+    """
+    entries = sorted(source.rglob("*"))
+    if order == "shuffled":
+        random.Random(20250630).shuffle(entries)
+        entries.reverse()
+    target.mkdir(parents=True)
+    for entry in entries:
+        destination = target / entry.relative_to(source)
+        if entry.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(entry, destination)
+
+
+def build(workdir: Path, environ: dict[str, str]) -> None:
+    """`python3 build.py --today ... --out site` run inside workdir, on workdir/content."""
+    env = {key: value for key, value in os.environ.items() if key not in ("TZ", "LC_ALL")}
+    env.update(environ)
+    result = subprocess.run(
+        [sys.executable, str(BUILD), "--content", "content", "--today", TODAY, "--out", "site"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"the build failed:\n{result.stdout}\n{result.stderr}"
+
+
+def tree(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under folder, hidden ones too: relative path -> (permissions, bytes)."""
+    files: dict[str, tuple[int, bytes]] = {}
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            path = Path(dirpath) / name
+            files[path.relative_to(folder).as_posix()] = (
+                path.stat().st_mode & 0o7777,
+                path.read_bytes(),
+            )
+    return files
+
+
+def first_difference(a: dict[str, tuple[int, bytes]], b: dict[str, tuple[int, bytes]]) -> str:
+    only_a, only_b = sorted(a.keys() - b.keys()), sorted(b.keys() - a.keys())
+    if only_a or only_b:
+        return f"files only in the first build: {only_a}; only in the second: {only_b}"
+    for name in sorted(a):
+        if a[name][0] != b[name][0]:
+            return f"{name}: permissions {a[name][0]:o} != {b[name][0]:o}"
+        if a[name][1] != b[name][1]:
+            x, y = a[name][1], b[name][1]
+            at = next((i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q), None)
+            at = min(len(x), len(y)) if at is None else at
+            around = slice(max(at - 60, 0), at + 60)
+            return f"{name}: differs at byte {at}: {x[around]!r} != {y[around]!r}"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, tuple[int, bytes]]]:
+    """The example site built three times: cold here, cold elsewhere, warm here again."""
+    first = tmp_path_factory.mktemp("first")
+    second = tmp_path_factory.mktemp("second-in-a-deeper") / "and-other" / "folder"
+    copy_tree(ROOT / "content", first / "content", "sorted")
+    copy_tree(ROOT / "content", second / "content", "shuffled")
+
+    here = {
+        "TZ": "UTC",
+        "PYTHONHASHSEED": "0",
+        "LC_ALL": "C",
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    shuffler = tmp_path_factory.mktemp("shuffle-listings")
+    (shuffler / "sitecustomize.py").write_text(SHUFFLE_LISTINGS, encoding="utf-8")
+    listings = shuffler / "count"
+    elsewhere = {
+        "TZ": "Pacific/Kiritimati",  # UTC+14: another calendar day than UTC for 14 hours
+        "PYTHONHASHSEED": "2718281",
+        "LC_ALL": "C.UTF-8",
+        "SOURCE_DATE_EPOCH": "1900000000",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(shuffler), os.environ.get("PYTHONPATH")])),
+        "SHUFFLED_LISTINGS": str(listings),
+    }
+    build(first, here)
+    cold = tree(first / "site")
+    build(second, elsewhere)
+    other = tree(second / "site")
+    assert int(listings.read_text(encoding="utf-8")) > 0, "the listings were not shuffled"
+    build(first, {**here, "TZ": "America/Adak", "PYTHONHASHSEED": "7"})  # warm: .cache/ kept
+    warm = tree(first / "site")
+    return [cold, other, warm]
+
+
+def test_the_build_writes_a_site(builds: list[dict[str, tuple[int, bytes]]]) -> None:
+    cold = builds[0]
+    assert "index.html" in cold
+    assert any(name.startswith("agreements/") for name in cold)
+
+
+def test_another_machine_time_zone_and_file_order_change_nothing(
+    builds: list[dict[str, tuple[int, bytes]]],
+) -> None:
+    cold, other, _warm = builds
+    assert cold == other, first_difference(cold, other)
+
+
+def test_a_warm_rebuild_changes_nothing(builds: list[dict[str, tuple[int, bytes]]]) -> None:
+    cold, _other, warm = builds
+    assert cold == warm, first_difference(cold, warm)
