@@ -30,7 +30,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -48,6 +48,7 @@ MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4  # small enough chunks to share the work evenly
 
 Item = tuple[str, str]  # (path, markdown)
+Progress = Callable[[int, int], None]  # (bodies done, bodies in all)
 
 
 def timeout_message(limit: float) -> str:
@@ -108,11 +109,19 @@ def _alarm_handler() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _render_here(items: Sequence[Item], limit: float) -> tuple[dict[str, str], list[Problem]]:
+def _tell(progress: Progress | None, done: int, total: int) -> None:
+    """Report progress about a hundred times in all, and at the end."""
+    if progress is not None and (done == total or done % max(1, total // 100) == 0):
+        progress(done, total)
+
+
+def _render_here(
+    items: Sequence[Item], limit: float, progress: Progress | None
+) -> tuple[dict[str, str], list[Problem]]:
     html: dict[str, str] = {}
     problems: list[Problem] = []
     with _alarm_handler():
-        for path, source in items:
+        for done, (path, source) in enumerate(items, start=1):
             try:
                 signal.setitimer(signal.ITIMER_REAL, limit)
                 try:
@@ -125,6 +134,7 @@ def _render_here(items: Sequence[Item], limit: float) -> tuple[dict[str, str], l
                 html[path] = text
             else:
                 problems.append(Problem(path, 0, "body", text))
+            _tell(progress, done, len(items))
     return html, problems
 
 
@@ -211,7 +221,7 @@ def _chunks(count: int, workers: int) -> deque[list[int]]:
 
 
 def _render_in_workers(
-    items: Sequence[Item], limit: float, workers: int
+    items: Sequence[Item], limit: float, workers: int, progress: Progress | None
 ) -> tuple[dict[str, str], list[Problem]]:
     results: dict[int, tuple[bool, str]] = {}
     queue = _chunks(len(items), workers)
@@ -245,11 +255,13 @@ def _render_in_workers(
                         results[got] = (ok, text)
                         worker.done += 1
                         worker.since = now
+                        _tell(progress, len(results), len(items))
                         continue
                 elif now - worker.since < limit:
                     continue
                 else:
                     results[index] = (False, timeout_message(limit))
+                _tell(progress, len(results), len(items))
                 # Killed or dead in the middle of a chunk: its other bodies go back first.
                 rest = [i for i, _source in worker.chunk[worker.done + 1 :]]
                 if rest:
@@ -273,25 +285,29 @@ def _render_in_workers(
 def render_bodies(
     items: Sequence[Item],
     *,
-    time_limit: float = TIME_LIMIT,
+    time_limit: float | None = None,
     workers: int | None = None,
     in_process: bool | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, str], list[Problem]]:
-    """Render each (path, markdown) to sanitised HTML, at most `time_limit` s per body.
+    """Render each (path, markdown) to sanitised HTML, at most `time_limit` s per body
+    (default TIME_LIMIT).
 
     Returns the HTML of every body that rendered, by path, and one Problem (field
     `body`, line 0: the caller knows where the body starts) for each that did not.
     `workers` defaults to the cores available; `in_process` forces or forbids rendering
     here (default: here when the bodies are few and small and a timer can be set).
+    `progress(done, total)` is told how far it has got, about a hundred times in all.
     """
     if not items:
         return {}, []
+    limit = TIME_LIMIT if time_limit is None else time_limit
     small = (
         len(items) <= IN_PROCESS_MAX_BODIES
         and sum(len(source) for _path, source in items) <= IN_PROCESS_MAX_CHARS
     )
     here = small if in_process is None else in_process
     if here and _can_use_alarm():
-        return _render_here(items, time_limit)
+        return _render_here(items, limit, progress)
     count = workers or min(MAX_WORKERS, _cpu_count())
-    return _render_in_workers(items, time_limit, max(1, count))
+    return _render_in_workers(items, limit, max(1, count), progress)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
 from portal.config import parse_config
+from portal.links import body_lines, check_links
 from portal.load import load
 from portal.model import Problem, Site
 from portal.validate import Parsed, parse_record
@@ -33,6 +34,7 @@ class Result:
     warnings: tuple[Problem, ...] = ()
     report: WriteReport | None = None
     stats: dict[str, float] = field(default_factory=dict)
+    body_lines: Mapping[str, int] = field(default_factory=dict)  # file -> line its body starts
 
     @property
     def ok(self) -> bool:
@@ -70,9 +72,10 @@ def check_site(
         return Result(None, _sort(errors))
     site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
     errors.extend(cross_errors)
+    errors.extend(check_links(raw.files, parsed, config, raw.static, preview))
     if errors:
         return Result(None, _sort(errors), _sort(warnings))
-    return Result(site, (), _sort(warnings))
+    return Result(site, (), _sort(warnings), body_lines=body_lines(raw.files))
 
 
 def build_site(
@@ -99,18 +102,22 @@ def build_site(
         return result
     renderer = _with_progress(progress)
     sources = body_sources(result.site)
-    bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
     try:
+        bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
         outputs = render(result.site, templates, bodies)
     except RenderError as exc:
-        return Result(None, (*exc.problems,), result.warnings)
+        # A body that ran away is reported on the line where the body starts.
+        problems = [
+            replace(p, line=result.body_lines.get(p.path, 0)) if p.field == "body" else p
+            for p in exc.problems
+        ]
+        return Result(None, _sort(problems), result.warnings)
     report = write(outputs, out)
     return Result(result.site, (), result.warnings, report)
 
 
 Progress = Callable[[str, int, int], None]
 """`progress(stage, done, total)`: how far a long step has got, for a terminal display."""
-PROGRESS_CHUNK = 100  # bodies rendered between two progress reports
 
 
 def _with_progress(progress: Progress | None) -> Callable[[Mapping[str, str]], dict[str, str]]:
@@ -121,11 +128,9 @@ def _with_progress(progress: Progress | None) -> Callable[[Mapping[str, str]], d
         return render_sources
 
     def run(sources: Mapping[str, str]) -> dict[str, str]:
-        items = list(sources.items())
-        html: dict[str, str] = {}
-        for start in range(0, len(items), PROGRESS_CHUNK):
-            html.update(render_sources(dict(items[start : start + PROGRESS_CHUNK])))
-            progress("rendering bodies", len(html), len(items))
-        return html
+        # One call, so that the bodies share the worker processes and every problem shows.
+        return render_sources(
+            sources, progress=lambda done, total: progress("rendering bodies", done, total)
+        )
 
     return run

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import jinja2
 
-from portal import urls, views
+from portal import links, urls, views
+from portal.bodies import Progress as BodyProgress
+from portal.bodies import render_bodies as render_markdown
 from portal.fields import country_name
-from portal.markup import to_html
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
 from portal.output import OutputFile
 
@@ -77,9 +78,19 @@ def body_sources(site: Site) -> dict[str, str]:
     return {record.path: record.body for record in records}
 
 
-def render_sources(sources: Mapping[str, str]) -> dict[str, str]:
-    """{record path: Markdown} -> {record path: sanitised HTML}. Pure (the body cache wraps it)."""
-    return {path: to_html(source) for path, source in sources.items()}
+def render_sources(
+    sources: Mapping[str, str], progress: BodyProgress | None = None
+) -> dict[str, str]:
+    """{record path: Markdown} -> {record path: sanitised HTML}. Pure (the body cache wraps it).
+
+    Each body renders under portal.bodies' time limit, on every core for a large site; a
+    body that runs away or fails is a `body` problem (line 0: the pipeline knows where
+    the body starts), all of them in one RenderError.
+    """
+    html, problems = render_markdown(list(sources.items()), progress=progress)
+    if problems:
+        raise RenderError(problems)
+    return html
 
 
 def render_bodies(site: Site) -> dict[str, str]:
@@ -110,6 +121,9 @@ def render(
     """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
     `render_bodies` gives them, e.g. from the body cache); without them they are rendered here."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
+    # Links between records (`/partners/x/`, `../partners/x.md`) -> their pages under base_url.
+    base_path = site.config.base_path
+    rendered = {path: links.rewrite(html, path, base_path) for path, html in rendered.items()}
     context = RenderContext(site, make_env(templates, site), rendered)
     outputs: dict[str, OutputFile] = {}
     for stage in stages():
