@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import jinja2
 
@@ -44,6 +45,9 @@ class RenderContext:
 
 
 Stage = Callable[[RenderContext], Iterable[OutputFile]]
+# A post stage runs after every stage and sees what they produced (e.g. the search index,
+# which covers only pages that exist). It may add files, never replace one.
+PostStage = Callable[[RenderContext, Mapping[str, OutputFile]], Iterable[OutputFile]]
 
 
 def make_env(templates: Path, site: Site) -> jinja2.Environment:
@@ -115,6 +119,12 @@ def stages() -> list[Stage]:
     ]
 
 
+def post_stages() -> list[PostStage]:
+    from portal import search
+
+    return [search.render_search]
+
+
 def render(
     site: Site, templates: Path, bodies: Mapping[str, str] | None = None
 ) -> list[OutputFile]:
@@ -126,11 +136,17 @@ def render(
     rendered = {path: links.rewrite(html, path, base_path) for path, html in rendered.items()}
     context = RenderContext(site, make_env(templates, site), rendered)
     outputs: dict[str, OutputFile] = {}
-    for stage in stages():
-        for output in stage(context):
+
+    def add(produced: Iterable[OutputFile]) -> None:
+        for output in produced:
             if output.path in outputs:
                 raise RenderError(
                     [Problem(output.path, 0, "", "two parts of the site write this file")]
                 )
             outputs[output.path] = output
+
+    for stage in stages():
+        add(stage(context))
+    for post_stage in post_stages():
+        add(list(post_stage(context, MappingProxyType(dict(outputs)))))
     return [outputs[path] for path in sorted(outputs)]
