@@ -235,12 +235,16 @@ def agreement_dates(agreement: Agreement) -> tuple[DateFact, ...]:
         value: PartialDate | None = getattr(agreement, field)
         if value is not None or field in unknown:
             facts.append(DateFact(label, value))
+    ended = agreement.terminated
+    expires = (
+        "Was to expire" if ended and agreement.expiry and ended < agreement.expiry else "Expires"
+    )
     if agreement.expires is not None:
-        facts.append(DateFact("Expires", agreement.expires))
+        facts.append(DateFact(expires, agreement.expires))
     elif agreement.term is not None:
         start = "entry into force" if agreement.effective else "signing"
         note = f"{agreement.term.display()} after {start}"
-        facts.append(DateFact("Expires", agreement.expiry, note))
+        facts.append(DateFact(expires, agreement.expiry, note))
     if agreement.terminated is not None or "terminated" in unknown:
         facts.append(DateFact("Terminated", agreement.terminated))
     return tuple(facts)

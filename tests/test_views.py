@@ -130,6 +130,7 @@ def test_expiry_note_is_empty_for_terminated_and_undated_agreements(tmp_path: Pa
     )
     assert views.expiry_note(site.agreement("a"), site.today) == ""
     assert views.expiry_note(site.agreement("b"), site.today) == ""
+    assert views.agreement_dates(site.agreement("a"))[1].label == "Was to expire"
 
 
 def test_agreements_are_newest_first_undated_last_ties_by_slug(tmp_path: Path) -> None:
