@@ -1,0 +1,242 @@
+"""Links inside bodies: checked by `check`, rewritten under a sub-path base_url by `build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.cli import main
+from portal.links import Target, find_links, resolve, rewrite
+from portal.markup import to_html
+from tests.support.sites import write_site
+
+TODAY = "2024-06-01"
+
+
+def check(tmp_path: Path, files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    content = write_site(tmp_path, files)
+    status = main(["check", "--content", str(content), "--today", TODAY])
+    lines = capsys.readouterr().err.replace(str(content) + "/", "").splitlines()
+    assert status == (1 if lines else 0)
+    return lines[:-2] if lines else lines
+
+
+@pytest.mark.parametrize(
+    ("href", "section", "expected"),
+    [
+        ("/partners/estonia/", "agreements", Target("partners/estonia/")),
+        ("/partners/estonia", "agreements", Target("partners/estonia/")),
+        ("/agreements/x/#terms", "pages", Target("agreements/x/", "#terms")),
+        ("../partners/estonia.md", "agreements", Target("partners/estonia/")),
+        ("../partners/estonia.md#history", "events", Target("partners/estonia/", "#history")),
+        ("other-mou.md", "agreements", Target("agreements/other-mou/")),
+        ("../pages/about.md", "agreements", Target("about/")),
+        ("about.md", "pages", Target("about/")),
+        ("../static/texts/mou.pdf", "agreements", Target("static/texts/mou.pdf")),
+        ("/static/texts/mou.pdf", "agreements", Target("static/texts/mou.pdf")),
+        ("/about/", "agreements", Target("about/")),
+        ("/feed.xml", "agreements", Target("feed.xml")),
+        ("/", "agreements", Target("")),
+        ("https://example.org/x", "agreements", None),
+        ("mailto:someone@example.org", "agreements", None),
+        ("//example.org/x", "agreements", None),
+        ("#terms", "agreements", None),
+        ("../../secret.md", "agreements", "points outside the content folder"),
+    ],
+)
+def test_resolve(href: str, section: str, expected: Target | str | None) -> None:
+    assert resolve(href, section) == expected
+
+
+def test_a_relative_link_to_something_else_says_what_to_write() -> None:
+    assert resolve("notes.txt", "agreements") == (
+        "is not a file of the site; link to a record's file (like ../partners/estonia.md), "
+        "a file in static/, or a page by its URL (like /partners/estonia/)"
+    )
+
+
+def test_rewrite_under_a_sub_path() -> None:
+    html = to_html(
+        "[a](/partners/estonia/) [b](../partners/estonia.md#history) [c](https://example.org/) "
+        "[d](#terms) [e](//cdn.example.org/x) ![f](../static/map.png) [g](mailto:x@example.org)"
+    )
+    assert rewrite(html, "content/agreements/mou.md", "/portal/") == (
+        '<p><a href="/portal/partners/estonia/" rel="noopener noreferrer">a</a> '
+        '<a href="/portal/partners/estonia/#sec-history" rel="noopener noreferrer">b</a> '
+        '<a href="https://example.org/" rel="noopener noreferrer">c</a> '
+        '<a href="#sec-terms" rel="noopener noreferrer">d</a> '
+        '<a href="//cdn.example.org/x" rel="noopener noreferrer">e</a> '
+        '<img alt="f" src="/portal/static/map.png"> '
+        '<a href="mailto:x@example.org" rel="noopener noreferrer">g</a></p>'
+    )
+
+
+def test_rewrite_at_the_root() -> None:
+    html = to_html("[a](../partners/estonia.md)")
+    assert rewrite(html, "content/events/e.md", "/") == (
+        '<p><a href="/partners/estonia/" rel="noopener noreferrer">a</a></p>'
+    )
+
+
+def test_find_links_gives_lines_and_skips_code() -> None:
+    body = (
+        "Intro [a](/partners/a/) and ![i](../static/i.png 'title').\n"
+        "`[not](/code/span/)`\n"
+        "```\n"
+        "[not](/fenced/)\n"
+        "```\n"
+        "[ref]: /events/e/\n"
+        '<a href="/areas/z/">raw</a> [y](<../partners/b c.md>)\n'
+    )
+    assert find_links(body) == [
+        (1, "/partners/a/"),
+        (1, "../static/i.png"),
+        (6, "/events/e/"),
+        (7, "/areas/z/"),
+        (7, "../partners/b c.md"),
+    ]
+
+
+def test_check_reports_links_to_missing_records_with_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = check(
+        tmp_path,
+        {
+            "agreements/other.md": """\
+                ---
+                title: Another memorandum
+                kind: memorandum-of-understanding
+                status: proposed
+                partners: [estonia]
+                agencies: [dict]
+                areas: [cybersecurity]
+                summary: Another one.
+                sources:
+                  - title: An article
+                    url: https://example.org/article
+                ---
+                Signed with [Estonia](/partners/estonia/) and
+                [Estonia again](../partners/estonia.md).
+
+                See [the nope partner](/partners/nope/) and [Estonie](../partners/estonie.md),
+                [the first memorandum](estonia-mou.md) and [a lost one](/agreements/lost/).
+
+                [Ref]: /events/no-such-event/
+                <a href="/areas/no-such-area/">area</a> [agency](/agencies/dict/)
+                [text](../static/missing.pdf) [page](/nowhere/) [up](../../etc/passwd.md)
+                ```
+                [in code](/partners/in-code/)
+                ```
+                [feed](/feed.xml) [home](/) [timeline](/timeline/) [data](/data/agreements.json)
+                """,
+        },
+        capsys,
+    )
+    assert lines == [
+        "agreements/other.md:16: body: link to ../partners/estonie.md: no such partner; "
+        "did you mean `estonia`?",
+        "agreements/other.md:16: body: link to /partners/nope/: no such partner",
+        "agreements/other.md:17: body: link to /agreements/lost/: no such agreement",
+        "agreements/other.md:19: body: link to /events/no-such-event/: no such event",
+        "agreements/other.md:20: body: link to /areas/no-such-area/: no such area",
+        "agreements/other.md:21: body: link to ../../etc/passwd.md: points outside the content "
+        "folder",
+        "agreements/other.md:21: body: link to ../static/missing.pdf: no such file in static/",
+        "agreements/other.md:21: body: link to /nowhere/: no such page",
+    ]
+
+
+def test_check_passes_links_to_what_exists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = check(
+        tmp_path,
+        {
+            "pages/about.md": """\
+                ---
+                title: About
+                ---
+                [Estonia](/partners/estonia/), [its feed](/partners/estonia/feed.xml),
+                [the memorandum](../agreements/estonia-mou.md#terms),
+                [the area](/areas/cybersecurity/),
+                [DICT](/agencies/dict/), [this page](/about/), [the map](../static/map.png).
+                """,
+            "static/map.png": "not really a PNG",
+        },
+        capsys,
+    )
+    assert lines == []
+
+
+def test_a_link_to_a_draft_from_a_published_record_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = check(
+        tmp_path,
+        {
+            "pages/plans.md": """\
+                ---
+                title: Plans
+                draft: true
+                ---
+                [About](about.md)
+                """,
+            "pages/about.md": """\
+                ---
+                title: About
+                ---
+                See [our plans](plans.md).
+                """,
+        },
+        capsys,
+    )
+    assert lines == [
+        "pages/about.md:4: body: link to plans.md: the page is a draft, so it is not published; "
+        "link to it once it is",
+    ]
+
+
+def test_links_are_checked_in_a_file_with_other_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = check(
+        tmp_path,
+        {
+            "pages/about.md": """\
+                ---
+                title: About
+                menu: first
+                ---
+                See [nothing](/partners/nothing/).
+                """,
+        },
+        capsys,
+    )
+    assert lines[-1] == "pages/about.md:5: body: link to /partners/nothing/: no such partner"
+
+
+def test_built_pages_link_under_the_sub_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(
+        tmp_path,
+        {
+            "pages/about.md": """\
+                ---
+                title: About
+                ---
+                See [Estonia](/partners/estonia/) and
+                [the memorandum](../agreements/estonia-mou.md).
+                """,
+        },
+    )
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(content), "--out", str(out), "--today", TODAY]) == 0
+    page = (out / "about" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="/portal/partners/estonia/" rel="noopener noreferrer">Estonia</a>' in page
+    assert (
+        '<a href="/portal/agreements/estonia-mou/" rel="noopener noreferrer">the memorandum</a>'
+        in page
+    )
