@@ -339,3 +339,44 @@ def test_the_repository_stylesheet_has_print_and_focus_rules() -> None:
     assert "@media print" in css
     assert ":focus-visible" in css
     assert "url(" not in css  # no external requests, not even fonts
+
+
+def test_agreement_filters_hide_rows_and_update_the_address(tmp_path: Path) -> None:
+    from portal.pipeline import build_site
+    from tests.support.browser import chromium_page
+    from tests.support.serve import serve_dir
+
+    content = write_site(
+        tmp_path,
+        {
+            "partners/kaspersky-lab.md": KASPERSKY_LAB,
+            "agreements/kaspersky-mou.md": KASPERSKY.replace("related: [estonia-mou]\n", ""),
+        },
+    )
+    (content / "static" / "texts").mkdir(parents=True)
+    (content / "static" / "texts" / "mou.pdf").write_bytes(b"%PDF-1.4\n")
+    out = tmp_path / "site"
+    assert build_site(content, out, TODAY, TEMPLATES).ok
+
+    with serve_dir(out, "/portal/") as base, chromium_page(width=375) as bp:
+        bp.goto(base + "agreements/?partner=kaspersky-lab")
+        page = bp.page
+        assert page.is_visible("#agreement-filters")
+        assert page.input_value("#filter-partner") == "kaspersky-lab"
+        assert page.text_content("#agreement-count") == "Showing 1 of 2 agreements."
+        assert page.is_hidden("li[data-partner='estonia']")
+
+        page.select_option("#filter-partner", "")
+        page.select_option("#filter-year", "2023")
+        assert page.url.endswith("/portal/agreements/?year=2023")
+        assert page.is_visible("li[data-partner='estonia']")
+        assert page.is_hidden("li[data-partner='kaspersky-lab']")
+
+        page.select_option("#filter-status", "signed")
+        page.select_option("#filter-year", "2018")
+        page.select_option("#filter-partner", "estonia")
+        assert page.is_visible("#agreement-none")
+        page.click("button[type=reset]")
+        page.wait_for_function("document.location.search === ''")
+        assert page.text_content("#agreement-count") == "2 agreements."
+        assert bp.console_errors == []
