@@ -45,6 +45,7 @@ from livereload.handlers import (  # type: ignore[import-untyped]
 from tornado import netutil, web
 from tornado.httpserver import HTTPServer
 
+from portal.cache import BodyCache
 from portal.model import Problem
 from portal.pipeline import build_site
 from portal.watch import Watcher
@@ -126,12 +127,16 @@ def pipeline_builder(
     today: Callable[[], dt.date],
     templates: Path,
     shown_root: str | None = None,
+    cache: BodyCache | None = None,
 ) -> Builder:
-    """A build of `content` with drafts into `out` by the normal pipeline."""
+    """A build of `content` with drafts into `out` by the normal pipeline (which renders
+    only bodies not in `cache` and writes only files whose bytes changed)."""
 
     def build() -> Outcome:
         started = time.perf_counter()
-        result = build_site(content, out, today(), templates, preview=True, shown_root=shown_root)
+        result = build_site(
+            content, out, today(), templates, preview=True, shown_root=shown_root, cache=cache
+        )
         if result.site is None or result.report is None:
             return Outcome(result.errors, result.warnings)
         r = result.report
@@ -576,6 +581,7 @@ def run(
     today: Callable[[], dt.date],
     host: str = "127.0.0.1",
     port: int = 8000,
+    cache_dir: Path = Path(".cache"),
 ) -> int:
     """`python build.py serve`: run until Ctrl+C. Returns the exit status."""
     console = logging.getLogger("portal")
@@ -591,7 +597,7 @@ def run(
             log.error("error: the preview folder %s is inside %s; choose another --out", out, root)
             return 2
     server = PreviewServer(
-        pipeline_builder(content, out, today, templates, shown_root=str(content)),
+        pipeline_builder(content, out, today, templates, str(content), BodyCache(cache_dir)),
         out,
         watch,
         host=host,
