@@ -1,7 +1,7 @@
 """Make Pagefind's bundle the same bytes on every build of the same records.
 
-Pagefind (1.5) writes each filter's values, and the list of filters in its metadata
-file, in the order of a Rust HashMap, which is seeded at random in every process; the
+Pagefind (1.5) writes each filter's values, and the lists of filters and of sort orders
+in its metadata file, in the order of a Rust HashMap, seeded at random in every process; the
 files are named after a hash of their contents. So two builds of the same site give
 `filter/*.pf_filter` files with other bytes and other names, another `*.pf_meta` and
 another `pagefind-entry.json`. This sorts those lists, renames the files after their
@@ -167,7 +167,7 @@ def stabilise(files: Mapping[str, bytes]) -> dict[str, bytes]:
             continue
         if not isinstance(meta, list):
             continue
-        meta = [_filter_list(item, renamed) for item in meta]
+        meta = [_named_list(item, renamed) for item in meta]
         old = f"{match['lang']}_{match['hash']}"
         new = f"{match['lang']}_{_digest(meta, len(match['hash']))}"
         del result[path]
@@ -178,20 +178,24 @@ def stabilise(files: Mapping[str, bytes]) -> dict[str, bytes]:
     return result
 
 
-def _filter_list(item: Value, renamed: Mapping[str, str]) -> Value:
-    """The metadata's list of [filter name, filter file hash], sorted by name, renamed.
+def _named_list(item: Value, renamed: Mapping[str, str]) -> Value:
+    """The metadata's filters [[name, file hash], ...] and sort orders [[name, [page, ...]],
+    ...], sorted by name, filter hashes renamed.
 
-    Any other item (the pages, the index chunks, the sort orders: lists whose order
-    means something) is returned as it is.
+    Any other item (the pages, the index chunks: lists whose order means something) is
+    returned as it is, and so is the order of pages inside a sort order.
     """
     if not (isinstance(item, list) and item):
         return item
     entries: list[Value] = []
     for entry in item:
-        if not (isinstance(entry, list) and len(entry) == 2):
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
             return item
-        name, file = entry
-        if not (isinstance(name, str) and isinstance(file, str) and file in renamed):
+        name, value = entry
+        if isinstance(value, str) and value in renamed:
+            entries.append([name, renamed[value]])
+        elif isinstance(value, list) and all(isinstance(v, int) for v in value):
+            entries.append([name, value])
+        else:
             return item
-        entries.append([name, renamed[file]])
     return sorted(entries, key=_name)

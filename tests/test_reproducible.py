@@ -10,6 +10,7 @@ permissions are compared, and the list of files.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -189,3 +190,52 @@ def test_another_machine_time_zone_and_file_order_change_nothing(
 def test_a_warm_rebuild_changes_nothing(builds: list[dict[str, tuple[int, bytes]]]) -> None:
     cold, _other, warm = builds
     assert cold == warm, first_difference(cold, warm)
+
+
+def _lists(value: object) -> list[list[object]]:
+    assert isinstance(value, list)
+    assert all(isinstance(item, list) for item in value)
+    return value
+
+
+def test_pagefind_bundle_is_sorted_renamed_and_still_consistent() -> None:
+    """Pagefind's random orders become sorted ones; meaningful orders stay as they were."""
+    from portal import pagefind_stable as pf
+
+    def bundle(
+        values: list[pf.Value], filters: list[pf.Value], sorts: list[pf.Value]
+    ) -> dict[str, bytes]:
+        meta: list[pf.Value] = ["1.5.2", [["en_f2", 9], ["en_f1", 3]], filters, sorts]
+        return {
+            "filter/en_aaaaaaa.pf_filter": pf.write(["kind", values]),
+            "filter/en_bbbbbbb.pf_filter": pf.write(["year", [["2023", [1]]]]),
+            "pagefind.en_0123456789.pf_meta": pf.write(meta),
+            "pagefind-entry.json": b'{"languages":{"en":{"hash":"en_0123456789"}}}',
+            "fragment/en_f1.pf_fragment": b"kept",
+        }
+
+    kinds: list[pf.Value] = [["Meeting", [2, 1]], ["Agreement", [0]]]
+    filters: list[pf.Value] = [["year", "en_bbbbbbb"], ["kind", "en_aaaaaaa"]]
+    sorts: list[pf.Value] = [["oldest", [1, 0]], ["newest", [0, 1]]]
+    one = pf.stabilise(bundle(kinds, filters, sorts))
+    two = pf.stabilise(bundle(kinds[::-1], filters[::-1], sorts[::-1]))
+    assert one == two
+
+    meta_hash = json.loads(one["pagefind-entry.json"])["languages"]["en"]["hash"]
+    meta_name = f"pagefind.{meta_hash}.pf_meta"
+    assert meta_name in one
+    meta = pf.read(one[meta_name])
+    assert isinstance(meta, list)
+    assert meta[1] == [["en_f2", 9], ["en_f1", 3]]  # the pages, in page order: untouched
+    assert meta[3] == [["newest", [0, 1]], ["oldest", [1, 0]]]  # pages in each order kept
+    listed = {str(entry[0]): str(entry[1]) for entry in _lists(meta[2])}
+    assert list(listed) == ["kind", "year"]
+    for name, file_hash in listed.items():
+        kept = pf.read(one[f"filter/{file_hash}.pf_filter"])
+        assert isinstance(kept, list) and kept[0] == name
+    assert pf.read(one[f"filter/{listed['kind']}.pf_filter"]) == [
+        "kind",
+        [["Agreement", [0]], ["Meeting", [2, 1]]],
+    ]
+    assert one["fragment/en_f1.pf_fragment"] == b"kept"
+    assert len(one) == 5
