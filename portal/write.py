@@ -1,15 +1,24 @@
 """Output files -> the site folder: the only stage that writes the site.
 
-It runs only after everything rendered, so a failed build never touches the
-published folder. Each file is replaced atomically (a temporary file renamed
-over it); files whose bytes are unchanged are not rewritten, so their times
-stay as they were; files the build no longer produces are removed.
+It runs only after everything rendered, so a build with problems never touches the
+published folder. Writing itself is in two steps, so that a failure while writing (a
+static file that cannot be read, a full disk) leaves the folder as it was too:
+
+1. every file whose bytes changed is written into a staging folder inside the site
+   folder (same file system); nothing published has changed yet. On any error the
+   staging folder is removed and the error raised.
+2. only then are files the build no longer produces removed, and each staged file
+   renamed over its target (an atomic rename: a reader sees the old file or the new,
+   never half of one).
+
+Files whose bytes are unchanged are not rewritten, so their times stay as they were.
 """
 
 from __future__ import annotations
 
 import filecmp
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,20 +60,6 @@ def _same(target: Path, output: OutputFile) -> bool:
     return target.read_bytes() == output.data
 
 
-def _replace(target: Path, output: OutputFile) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = output.data if output.source is None else Path(output.source).read_bytes()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check_target(out: Path) -> None:
     """Refuse to write into a folder full of files that this tool did not make."""
     if out.exists() and not out.is_dir():
@@ -76,23 +71,61 @@ def check_target(out: Path) -> None:
         )
 
 
-def write(outputs: list[OutputFile], out: Path) -> WriteReport:
-    check_target(out)
-    out.mkdir(parents=True, exist_ok=True)
-    wanted = {o.path for o in outputs} | {MARKER}
-    stale = _existing_files(out) - wanted
-    written = unchanged = 0
-    for output in [*outputs, OutputFile(MARKER, MARKER_TEXT)]:
-        target = out / output.path
-        if _same(target, output):
+STAGING_PREFIX = ".portal-staging-"
+
+
+def _stage(
+    outputs: list[OutputFile], out: Path, staging: Path
+) -> tuple[list[tuple[Path, str]], int]:
+    """Step 1: write every changed file into `staging`; return (staged file, target) pairs."""
+    staged: list[tuple[Path, str]] = []
+    unchanged = 0
+    for number, output in enumerate(outputs):
+        if _same(out / output.path, output):
             unchanged += 1
             continue
-        _replace(target, output)
-        written += 1
-    for rel in sorted(stale):
-        (out / rel).unlink()
+        temporary = staging / str(number)
+        if output.source is not None:
+            shutil.copyfile(output.source, temporary)
+        else:
+            temporary.write_bytes(output.data)
+        os.chmod(temporary, 0o644)
+        staged.append((temporary, output.path))
+    return staged, unchanged
+
+
+def _prune_empty_folders(out: Path, keep: Path | None = None) -> None:
+    """Remove folders left empty by stale files (one may stand where a file now goes)."""
     for dirpath, _dirnames, _filenames in sorted(os.walk(out), reverse=True):
         folder = Path(dirpath)
-        if folder != out and not any(folder.iterdir()):
+        if folder not in (out, keep) and not any(folder.iterdir()):
             folder.rmdir()
-    return WriteReport(written=written, unchanged=unchanged - 0, removed=len(stale))
+
+
+def write(outputs: list[OutputFile], out: Path) -> WriteReport:
+    """Make `out` hold exactly `outputs`; raise WriteError, leaving it as it was, if it can't."""
+    check_target(out)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    every = [*outputs, OutputFile(MARKER, MARKER_TEXT)]
+    stale = _existing_files(out) - {o.path for o in every}  # with leftovers of a crashed build
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    try:
+        staged, unchanged = _stage(every, out, staging)
+    except BaseException as exc:
+        shutil.rmtree(out if created else staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise WriteError(f"could not write the site ({exc}); {out} is as it was") from exc
+        raise
+    try:
+        for rel in sorted(stale):
+            (out / rel).unlink()
+        _prune_empty_folders(out, keep=staging)
+        for temporary, rel in staged:
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _prune_empty_folders(out)
+    return WriteReport(written=len(staged), unchanged=unchanged, removed=len(stale))

@@ -1,0 +1,158 @@
+"""Writing the site: atomic, only what changed, nothing stale, the same bytes each time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from portal.cli import main
+from portal.output import OutputFile
+from portal.write import MARKER, WriteError, WriteReport, write
+from tests.support.sites import snapshot, write_site
+
+TODAY = "2024-06-01"
+
+SECOND = """\
+    ---
+    title: A second memorandum
+    kind: memorandum-of-understanding
+    status: signed
+    signed: 2024-01-15
+    partners: [estonia]
+    agencies: [dict]
+    areas: [cybersecurity]
+    summary: Another one.
+    sources:
+      - title: An article
+        url: https://example.org/second
+    ---
+    Body of the second.
+    """
+
+
+def build(content: Path, out: Path, *extra: str) -> int:
+    return main(["build", "--content", str(content), "--out", str(out), "--today", TODAY, *extra])
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {rel: data for rel, (data, _mtime) in snapshot(folder).items()}
+
+
+def test_a_failed_build_leaves_the_site_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(tmp_path, {"agreements/second.md": SECOND})
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    before = snapshot(out)
+    write_site(tmp_path, {"agreements/second.md": SECOND.replace("2024-01-15", "2024-02-30")})
+    assert build(content, out) == 1
+    assert "second.md:5: signed: `2024-02-30` is not a day of the calendar" in (
+        capsys.readouterr().err
+    )
+    assert snapshot(out) == before
+
+
+def test_a_failure_while_writing_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("index.html", b"old"), OutputFile("a/index.html", b"a")], out)
+    before = snapshot(out)
+    missing = str(tmp_path / "vanished.pdf")
+    outputs = [
+        OutputFile("index.html", b"new"),  # would be written first
+        OutputFile("static/vanished.pdf", source=missing),
+    ]
+    with pytest.raises(WriteError, match=r"could not write the site \(.*vanished\.pdf.*\); "):
+        write(outputs, out)
+    assert snapshot(out) == before, "a failed write changed the site or left files behind"
+
+
+def test_a_failure_while_writing_a_new_site_leaves_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with pytest.raises(WriteError):
+        write([OutputFile("static/x.pdf", source=str(tmp_path / "nope.pdf"))], out)
+    assert not out.exists()
+
+
+def test_unchanged_files_are_not_rewritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(tmp_path, {})
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert build(content, out) == 0
+    assert " 0 files written, " in capsys.readouterr().out
+    after = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_only_changed_files_are_written(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
+    old = os.stat(out / "a.html")
+    report = write([OutputFile("a.html", b"a"), OutputFile("b.html", b"B")], out)
+    assert report == WriteReport(written=1, unchanged=2, removed=0)  # the marker is unchanged too
+    assert os.stat(out / "a.html").st_mtime_ns == old.st_mtime_ns
+    assert (out / "b.html").read_bytes() == b"B"
+
+
+def test_files_no_longer_produced_are_removed(tmp_path: Path) -> None:
+    content = write_site(tmp_path, {"agreements/second.md": SECOND})
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    assert (out / "agreements" / "second" / "index.html").is_file()
+    (content / "agreements" / "second.md").unlink()
+    assert build(content, out) == 0
+    assert not (out / "agreements" / "second").exists()
+    assert "second" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_stale_files_and_emptied_folders_go(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("old/deep/index.html", b"x"), OutputFile("keep.html", b"k")], out)
+    report = write([OutputFile("keep.html", b"k")], out)
+    assert report.removed == 1
+    assert sorted(files(out)) == [MARKER, "keep.html"]
+    assert not (out / "old").exists()
+
+
+def test_a_stale_file_where_a_folder_now_goes(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("about", b"a file")], out)
+    write([OutputFile("about/index.html", b"a page")], out)
+    assert (out / "about" / "index.html").read_bytes() == b"a page"
+
+
+def test_leftovers_of_a_crashed_build_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("index.html", b"x")], out)
+    (out / ".portal-staging-abc").mkdir()
+    (out / ".portal-staging-abc" / "0").write_bytes(b"half")
+    write([OutputFile("index.html", b"x")], out)
+    assert sorted(files(out)) == [MARKER, "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "index.html"]
+
+
+def test_the_same_input_and_day_give_the_same_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(tmp_path, {"agreements/second.md": SECOND})
+    assert build(content, tmp_path / "one", "--no-cache") == 0
+    assert build(content, tmp_path / "two", "--no-cache") == 0
+    one, two = files(tmp_path / "one"), files(tmp_path / "two")
+    assert sorted(one) == sorted(two)
+    differing = [rel for rel in one if one[rel] != two[rel]]
+    assert differing == []
+
+
+def test_a_folder_of_other_files_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.odt").write_bytes(b"precious")
+    with pytest.raises(WriteError, match="already holds files that this tool did not write"):
+        write([OutputFile("index.html", b"x")], out)
+    assert (out / "thesis.odt").read_bytes() == b"precious"
