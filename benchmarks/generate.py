@@ -217,7 +217,8 @@ class Corpus:
             if section == 1 or rng.random() < 0.5:
                 target = rng.randrange(self.count)
                 paragraph.append(
-                    f"See also [the related instrument](../{self.agreement_slug(target)}/) and "
+                    "See also [the related instrument]"
+                    f"(../agreements/{self.agreement_slug(target)}.md) and "
                     f"[the official notice](https://gazette.example.org/{i}/{section})."
                 )
             text = " ".join(paragraph)
