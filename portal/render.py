@@ -6,6 +6,7 @@ in its own module; `STAGES` lists them. Markdown bodies are rendered once, up fr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,9 +51,34 @@ Stage = Callable[[RenderContext], Iterable[OutputFile]]
 PostStage = Callable[[RenderContext, Mapping[str, OutputFile]], Iterable[OutputFile]]
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (the preview server rebuilds
+    many times). Jinja checks each entry against a hash of the template's source, so an
+    edited template is compiled afresh: the output is the same as without the cache."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
 def make_env(templates: Path, site: Site) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=_BYTECODE,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

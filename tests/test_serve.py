@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -503,3 +504,24 @@ def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
         )
     assert result.returncode == 2
     assert f"port {port}" in result.stderr and "--port" in result.stderr
+
+
+def test_a_saved_template_shows_up(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_site(content)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "preview"
+    build = pipeline_builder(content, out, lambda: TODAY, templates, shown_root="content")
+    with PreviewServer(build, out, [content, templates], port=0, poll=0.02) as server:
+        base = templates / "base.html"
+        for n in range(3):  # each edit is compiled afresh, never taken from a stale cache
+            generation = server.state.generation
+            base.write_text(base.read_text("utf-8") + f"<!-- marker {n} -->\n", "utf-8")
+
+            def rebuilt(since: int = generation) -> bool:
+                return server.state.generation > since
+
+            wait_until(rebuilt, what="a rebuild")
+            status, body = get(server.url + "agreements/test-mou/")
+            assert status == 200 and f"<!-- marker {n} -->" in body
