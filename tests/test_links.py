@@ -233,7 +233,12 @@ def test_built_pages_link_under_the_sub_path(
         },
     )
     out = tmp_path / "site"
-    assert main(["build", "--content", str(content), "--out", str(out), "--today", TODAY]) == 0
+    assert (
+        main(
+            ["build", "--content", str(content), "--out", str(out), "--today", TODAY, "--no-cache"]
+        )
+        == 0
+    )
     page = (out / "about" / "index.html").read_text(encoding="utf-8")
     assert '<a href="/portal/partners/estonia/" rel="noopener noreferrer">Estonia</a>' in page
     assert (
