@@ -146,9 +146,10 @@ def stages() -> list[Stage]:
 
 
 def post_stages() -> list[PostStage]:
-    from portal import search
+    from portal import search, seo
 
-    return [search.render_search]
+    # seo last: its sitemap lists every page the stages before it produced.
+    return [search.render_search, seo.render_seo]
 
 
 def render(
