@@ -336,12 +336,18 @@ def pagefind_language(language: str) -> str:
     return language.split("-", 1)[0].lower() or "en"
 
 
-async def _index(source: Path, language: str, out: Path) -> None:
+async def _index(source: Path, language: str) -> dict[str, bytes]:
+    """Pagefind's bundle {path: bytes}, taken from the service, not from its files on disk:
+    its `write_files` can answer before every file is written (under load, some of them
+    were read back empty, pagefind-entry.json among them)."""
     from pagefind.index import PagefindIndex
 
-    config: IndexConfig = {"force_language": language, "output_path": str(out)}
+    config: IndexConfig = {"force_language": language}
     async with PagefindIndex(config=config) as index:
         await index.add_directory(str(source))
+        files = await index.get_files()
+        await index.delete_index()  # and so nothing is written on leaving the block
+    return {str(file["path"]): bytes(file["content"]) for file in files}
 
 
 def _shipped(rel: str) -> bool:
@@ -357,23 +363,19 @@ def build_index(records: Sequence[SearchRecord], language: str) -> list[OutputFi
     """
     lang = pagefind_language(language)
     with tempfile.TemporaryDirectory(prefix="portal-pagefind-") as tmp:
-        source, out = Path(tmp) / "records", Path(tmp) / "bundle"
+        source = Path(tmp) / "records"
         for record in records:
             target = source / urls.output_path(record.url)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(record.document(language), encoding="utf-8")
         try:
-            asyncio.run(_index(source, lang, out))
+            bundle = asyncio.run(_index(source, lang))
         except (ImportError, FileNotFoundError) as exc:
             message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
             raise RenderError([Problem(BUNDLE, 0, "", message)]) from exc
         except Exception as exc:
             raise RenderError([Problem(BUNDLE, 0, "", f"Pagefind failed: {exc}")]) from exc
-        files = {
-            rel: path.read_bytes()
-            for path in sorted(out.rglob("*"))
-            if path.is_file() and _shipped(rel := path.relative_to(out).as_posix())
-        }
+    files = {rel: data for rel, data in bundle.items() if _shipped(rel)}
     return [
         OutputFile(BUNDLE + rel, data)
         for rel, data in sorted(pagefind_stable.stabilise(files).items())
