@@ -384,6 +384,50 @@ def test_before_any_good_build_every_address_shows_the_problems(tmp_path: Path) 
         assert raw_get(server.port, "/../secret.txt")[0] == 400
 
 
+def livereload_exchange(port: int, build: str) -> list[dict[str, object]]:
+    """Talk livereload's protocol as a page of `build` would; return what the server says."""
+    import asyncio
+    import json
+
+    from tornado.websocket import websocket_connect
+
+    async def talk() -> list[dict[str, object]]:
+        connection = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+        try:
+            connection.write_message(json.dumps({"command": "hello", "protocols": []}))
+            plugins = {"portal-preview": {"build": build, "version": "1"}}
+            info = {"command": "info", "plugins": plugins, "url": "http://x/"}
+            await connection.write_message(json.dumps(info))
+            said: list[dict[str, object]] = []
+            while True:
+                try:
+                    message = await asyncio.wait_for(connection.read_message(), 0.5)
+                except TimeoutError:
+                    return said
+                if message is None:
+                    return said
+                said.append(json.loads(message))
+        finally:
+            connection.close()
+
+    result: list[list[dict[str, object]]] = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(talk())))
+    thread.start()
+    thread.join(10)
+    return result[0]
+
+
+def test_a_page_behind_the_latest_build_reloads_when_it_connects(
+    fake: tuple[PreviewServer, FakeBuild, Path],
+) -> None:
+    server, _build, _watched = fake
+    current = str(server.state.generation)
+    said = livereload_exchange(server.port, current)
+    assert [m["command"] for m in said] == ["hello"]
+    said = livereload_exchange(server.port, "0")  # served before the latest build finished
+    assert [m["command"] for m in said] == ["hello", "reload"]
+
+
 # -- the real pipeline in Chromium ----------------------------------------------------------
 
 
