@@ -32,7 +32,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -584,14 +584,44 @@ def run(
     cache_dir: Path = Path(".cache"),
 ) -> int:
     """`python build.py serve`: run until Ctrl+C. Returns the exit status."""
+    with _console():
+        return _run(content, out, templates, watch, today, host, port, cache_dir)
+
+
+@contextlib.contextmanager
+def _console() -> Iterator[None]:
+    """Print the preview's messages on stderr while it runs; leave logging as it was."""
     console = logging.getLogger("portal")
-    if not console.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        console.addHandler(handler)
-        console.setLevel(logging.INFO)
-        console.propagate = False
+    saved = console.level, console.propagate
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    console.addHandler(handler)
+    console.setLevel(logging.INFO)
+    console.propagate = False
+    try:
+        yield
+    finally:
+        console.removeHandler(handler)
+        console.setLevel(saved[0])
+        console.propagate = saved[1]
+
+
+def _run(
+    content: Path,
+    out: Path,
+    templates: Path,
+    watch: Sequence[Path],
+    today: Callable[[], dt.date],
+    host: str,
+    port: int,
+    cache_dir: Path,
+) -> int:
     resolved = out.resolve()
+    if resolved == Path("site").resolve():
+        log.error(
+            "error: the preview has drafts, so it is never built into site/; choose another --out"
+        )
+        return 2
     for root in watch:
         if resolved == root.resolve() or resolved.is_relative_to(root.resolve()):
             log.error("error: the preview folder %s is inside %s; choose another --out", out, root)

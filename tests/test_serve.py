@@ -569,3 +569,16 @@ def test_a_saved_template_shows_up(tmp_path: Path) -> None:
             wait_until(rebuilt, what="a rebuild")
             status, body = get(server.url + "agreements/test-mou/")
             assert status == 200 and f"<!-- marker {n} -->" in body
+
+
+@pytest.mark.parametrize("out", ["site", "content/preview"])
+def test_serve_refuses_to_build_the_preview_where_it_does_not_belong(
+    out: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portal.cli import main
+
+    write_site(tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve", "--port", "0", "--out", out]) == 2
+    assert "choose another --out" in capsys.readouterr().err
+    assert not (tmp_path / out).exists()
