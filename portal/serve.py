@@ -29,6 +29,7 @@ import json
 import logging
 import mimetypes
 import re
+import signal
 import socket
 import threading
 import time
@@ -652,10 +653,18 @@ def _run(
         where,
         ", ".join(str(p) for p in watch),
     )
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stop as cleanly on SIGTERM as on Ctrl+C
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminate) if in_main else None
     try:
         server.wait()
     except KeyboardInterrupt:
         log.info("Stopped.")
     finally:
         server.stop()
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     return 0

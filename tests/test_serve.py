@@ -571,6 +571,20 @@ def test_a_saved_template_shows_up(tmp_path: Path) -> None:
             assert status == 200 and f"<!-- marker {n} -->" in body
 
 
+def test_serve_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_site(content)
+    command = [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0"]
+    command += ["--content", str(content), "--out", str(tmp_path / "preview")]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as process:
+        assert process.stderr is not None
+        while "Press Ctrl+C to stop" not in (line := process.stderr.readline()):
+            assert line, "serve ended before it was ready"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        assert "Stopped." in process.stderr.read()
+
+
 @pytest.mark.parametrize("out", ["site", "content/preview"])
 def test_serve_refuses_to_build_the_preview_where_it_does_not_belong(
     out: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
