@@ -634,25 +634,6 @@ def _run(
         host=host,
         port=port,
     )
-    try:
-        server.start()
-    except OSError as exc:
-        log.error(
-            "error: cannot listen on %s port %d (%s); choose another with --port",
-            host or "all interfaces",
-            port,
-            exc.strerror or exc,
-        )
-        return 2
-    where = "all interfaces" if host in ("", "0.0.0.0", "::") else host
-    log.info(
-        "Preview of %s with drafts at %s (listening on %s)\n"
-        "Pages reload by themselves when a file in %s is saved. Press Ctrl+C to stop.",
-        content,
-        server.url,
-        where,
-        ", ".join(str(p) for p in watch),
-    )
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop as cleanly on SIGTERM as on Ctrl+C
@@ -660,6 +641,25 @@ def _run(
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminate) if in_main else None
     try:
+        try:
+            server.start()
+        except OSError as exc:
+            log.error(
+                "error: cannot listen on %s port %d (%s); choose another with --port",
+                host or "all interfaces",
+                port,
+                exc.strerror or exc,
+            )
+            return 2
+        where = "all interfaces" if host in ("", "0.0.0.0", "::") else host
+        log.info(
+            "Preview of %s with drafts at %s (listening on %s)\n"
+            "Pages reload by themselves when a file in %s is saved. Press Ctrl+C to stop.",
+            content,
+            server.url,
+            where,
+            ", ".join(str(p) for p in watch),
+        )
         server.wait()
     except KeyboardInterrupt:
         log.info("Stopped.")
