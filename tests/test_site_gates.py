@@ -137,32 +137,36 @@ PAGE_TYPES = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="class")
 def served(site: Path) -> Iterator[str]:
     with serve_dir(site, prefix=BASE_PATH) as base:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="class")
 def browser() -> Iterator[Browser]:
+    """One browser for the class only: Playwright's sync API runs an event loop in this
+    thread, which must be gone before any other test builds a site (Pagefind uses asyncio)
+    or starts its own Playwright."""
     with chromium_browser() as running:
         yield running
 
 
-@pytest.mark.parametrize("width", [1280, 375])
-@pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_no_wcag_violations(
-    site: Path, served: str, browser: Browser, kind: str, width: int
-) -> None:
-    url = served + page_types(site)[kind]
-    with chromium_page(width=width, browser=browser) as bp:
-        bp.goto(url)
-        violations = axe_violations(bp)
-        assert violations == [], f"{url} at {width} px:\n{format_violations(violations)}"
-        if width == 375:
-            assert not has_horizontal_scroll(bp), f"{url} scrolls sideways at 375 px"
-        assert bp.blocked_requests == [], f"{url} asks other sites for {bp.blocked_requests}"
-        assert bp.console_errors == [], f"{url}: {bp.console_errors}"
+class TestAccessibility:
+    @pytest.mark.parametrize("width", [1280, 375])
+    @pytest.mark.parametrize("kind", PAGE_TYPES)
+    def test_no_wcag_violations(
+        self, site: Path, served: str, browser: Browser, kind: str, width: int
+    ) -> None:
+        url = served + page_types(site)[kind]
+        with chromium_page(width=width, browser=browser) as bp:
+            bp.goto(url)
+            violations = axe_violations(bp)
+            assert violations == [], f"{url} at {width} px:\n{format_violations(violations)}"
+            if width == 375:
+                assert not has_horizontal_scroll(bp), f"{url} scrolls sideways at 375 px"
+            assert bp.blocked_requests == [], f"{url} asks other sites for {bp.blocked_requests}"
+            assert bp.console_errors == [], f"{url}: {bp.console_errors}"
 
 
 # --- links and assets -------------------------------------------------------------------
