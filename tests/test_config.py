@@ -28,6 +28,6 @@ def test_every_problem_in_site_yaml_is_reported() -> None:
         "with https:// or http://",
         "content/site.yaml:6: home.country: `Philippines` is not an ISO 3166-1 alpha-2 "
         "country code (such as PH, US, EE)",
-        "content/site.yaml:15: areas.Bad_Slug: `Bad_Slug` is not a valid slug: use lowercase "
+        "content/site.yaml:14: areas.Bad_Slug: `Bad_Slug` is not a valid slug: use lowercase "
         "letters a-z, digits and single hyphens, like `dict-kaspersky-2018`",
     ]
