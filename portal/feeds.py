@@ -8,7 +8,8 @@ Deterministic: the same content gives the same bytes on any day.
 - `updated` comes from the record's own dates (see `revised`), never from the build clock;
   a record with no date at all gets `EPOCH`, so it sorts last rather than pretending to
   be new. `published` is the signing date of an agreement or the date of an event.
-- Entries are newest first (by `updated`, then `published`, then id).
+- Entries are newest first (by `updated`, then `published`, then id), at most `LIMIT`
+  of them: a feed announces what is new; the whole register is in /data/.
 - Drafts are never in a feed, not even in a preview build.
 """
 
@@ -32,6 +33,7 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 # change it, or every id (and every UID in the calendar) changes with it.
 TAG_DATE = "2025"
 EPOCH = dt.date(1970, 1, 1)
+LIMIT = 50
 
 Record = Agreement | Event
 
@@ -82,8 +84,8 @@ class Entry:
     published: dt.date | None
 
 
-def entries(site: Site, records: Iterable[Record]) -> list[Entry]:
-    """The records as feed entries, drafts left out, newest first."""
+def entries(site: Site, records: Iterable[Record], limit: int = LIMIT) -> list[Entry]:
+    """The newest `limit` records as feed entries, drafts left out, newest first."""
     result = [
         Entry(
             record,
@@ -95,7 +97,7 @@ def entries(site: Site, records: Iterable[Record]) -> list[Entry]:
         if not record.draft
     ]
     result.sort(key=lambda e: (e.updated, e.published or EPOCH, e.id), reverse=True)
-    return result
+    return result[:limit]
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -172,28 +174,35 @@ def site_feed(context: RenderContext) -> OutputFile:
     )
 
 
-def partner_records(site: Site, partner: Partner) -> list[Record]:
-    """The agreements and events that name the partner itself."""
-    return [
-        *(a for a in site.agreements if partner.slug in a.partners),
-        *(e for e in site.events if partner.slug in e.partners),
-    ]
+def records_by_partner(site: Site) -> dict[str, list[Record]]:
+    """For each partner, the agreements and events that name it (not its parent or children)."""
+    index: dict[str, list[Record]] = {p.slug: [] for p in site.partners}
+    records: list[Record] = [*site.agreements, *site.events]
+    for record in records:
+        for slug in record.partners:
+            index.setdefault(slug, []).append(record)
+    return index
 
 
-def partner_feed(context: RenderContext, partner: Partner) -> OutputFile:
+def partner_feed(
+    context: RenderContext, partner: Partner, records: Sequence[Record] | None = None
+) -> OutputFile:
     site = context.site
+    if records is None:
+        records = records_by_partner(site)[partner.slug]
     return atom(
         context,
         urls.partner_feed(partner.slug),
         urls.partner(partner.slug),
         f"{partner.name} – {site.config.title}",
         f"Agreements and events with {partner.name}.",
-        partner_records(site, partner),
+        records,
     )
 
 
 def render_feeds(context: RenderContext) -> Iterable[OutputFile]:
     """Render stage: the site feed and one feed per partner."""
     yield site_feed(context)
+    index = records_by_partner(context.site)
     for partner in context.site.partners:
-        yield partner_feed(context, partner)
+        yield partner_feed(context, partner, index[partner.slug])

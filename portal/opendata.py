@@ -112,7 +112,9 @@ def agreement_record(site: Site, agreement: Agreement) -> Json:
     }
 
 
-def partner_record(site: Site, partner: Partner) -> Json:
+def partner_record(
+    site: Site, partner: Partner, agreements: Sequence[str], events: Sequence[str]
+) -> Json:
     return {
         "slug": partner.slug,
         "name": partner.name,
@@ -127,12 +129,23 @@ def partner_record(site: Site, partner: Partner) -> Json:
             "url": urls.absolute(site.config, urls.partner(partner.slug)),
             "feed": urls.absolute(site.config, urls.partner_feed(partner.slug)),
             "country_name": country_name(partner.country) if partner.country else None,
-            "agreements": [
-                a.slug for a in published(site.agreements) if partner.slug in a.partners
-            ],
-            "events": [e.slug for e in published(site.events) if partner.slug in e.partners],
+            "agreements": list(agreements),
+            "events": list(events),
         },
     }
+
+
+def partner_records(site: Site) -> list[Json]:
+    """Every partner, with the published agreements and events that name it."""
+    agreements: dict[str, list[str]] = {p.slug: [] for p in site.partners}
+    events: dict[str, list[str]] = {p.slug: [] for p in site.partners}
+    for agreement in published(site.agreements):
+        for slug in agreement.partners:
+            agreements[slug].append(agreement.slug)
+    for event in published(site.events):
+        for slug in event.partners:
+            events[slug].append(event.slug)
+    return [partner_record(site, p, agreements[p.slug], events[p.slug]) for p in site.partners]
 
 
 def event_record(site: Site, event: Event) -> Json:
@@ -363,7 +376,7 @@ COLLECTIONS = (
         "partners",
         "partner",
         partner_schema,
-        lambda site: [partner_record(site, p) for p in site.partners],
+        lambda site: partner_records(site),
     ),
     Collection(
         "events",

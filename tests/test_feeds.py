@@ -238,3 +238,10 @@ def test_pages_link_their_feeds_and_no_published_output_holds_a_draft(tmp_path: 
     for path, output in outputs.items():
         data = output.data if output.source is None else Path(output.source).read_bytes()
         assert b"secret draft" not in data.lower(), path
+
+
+def test_a_feed_holds_the_newest_records_only(context: RenderContext) -> None:
+    site = context.site
+    newest = feeds.entries(site, [*site.agreements, *site.events], limit=2)
+    assert [e.record.slug for e in newest] == ["meeting-2024", "estonia-mou"]
+    assert feeds.LIMIT == 50
