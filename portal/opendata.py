@@ -519,7 +519,7 @@ def listing(context: RenderContext, files: Sequence[OutputFile]) -> list[Listed]
             urls.data("agreements.json"),
             "Agreements",
             "JSON",
-            "Every agreement with every field; computed values under `computed`.",
+            "Every agreement with every field; what the register computes is under “computed”.",
             schema_url("agreement"),
         ),
         row(
@@ -556,7 +556,7 @@ def listing(context: RenderContext, files: Sequence[OutputFile]) -> list[Listed]
             urls.feed(),
             "News feed",
             "Atom",
-            "New and revised agreements and events, newest first; each partner has its own.",
+            "The 50 newest agreements and events; each partner has its own feed.",
         ),
     ]
 
