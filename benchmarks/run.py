@@ -125,10 +125,18 @@ class Figure:
 # --- our builds -------------------------------------------------------------------------
 
 
+NO_SEARCH = (
+    "import sys; import portal.render as r; r.post_stages = lambda: []; "
+    "from portal.cli import main; raise SystemExit(main(sys.argv[1:]))"
+)
+WITHOUT_SEARCH = False  # --no-search: our builds without the search index (Pagefind)
+
+
 def our_build(content: Path, out: Path, cache: Path, *extra: str) -> list[str]:
+    entry = ["-c", NO_SEARCH] if WITHOUT_SEARCH else [str(ROOT / "build.py")]
     return [
         sys.executable,
-        str(ROOT / "build.py"),
+        *entry,
         "build",
         "--content",
         str(content),
@@ -522,7 +530,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--results", type=Path, default=HERE / "RESULTS.md", help="where to write the table"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--no-search",
+        action="store_true",
+        help="build our site without its search index (the Pagefind stage), which Hugo and "
+        "Pelican do not build either",
+    )
     args = parser.parse_args(argv)
+    global WITHOUT_SEARCH
+    WITHOUT_SEARCH = args.no_search
 
     def log(message: str) -> None:
         if not args.quiet:
