@@ -13,7 +13,7 @@ from benchmarks import run
 
 def test_smoke_run_writes_results(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
-    argv = ["--sizes", "50", "--runs", "1", "--no-others", "--no-serve", "--quiet"]
+    argv = ["--sizes", "50", "--runs", "1", "--no-others", "--no-serve", "--no-search", "--quiet"]
     assert run.main([*argv, "--work", str(tmp_path / "work"), "--results", str(results)]) == 0
     text = results.read_text(encoding="utf-8")
     assert "python3 benchmarks/run.py --sizes 50" in text
