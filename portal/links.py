@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from portal import markup
-from portal.frontmatter import FrontMatterError, split
-from portal.load import RawFile
 from portal.model import Problem, SiteConfig, StaticFile
 from portal.validate import Parsed
 
@@ -243,15 +241,15 @@ def _did_you_mean(slug: str, choices: Iterable[str]) -> str:
 
 
 def check_links(
-    files: Iterable[RawFile],
     parsed: Iterable[Parsed],
     config: SiteConfig,
     static: Iterable[StaticFile],
     preview: bool = False,
 ) -> list[Problem]:
     """Check the links of every body in content/, also in files with other problems."""
+    items = list(parsed)
     records: dict[str, dict[str, bool]] = {}
-    for item in parsed:
+    for item in items:
         if item.section in RECORD_SECTIONS:
             records.setdefault(item.section, {})[item.slug] = item.values.get("draft") is True
     known = Known(
@@ -262,24 +260,14 @@ def check_links(
         preview=preview,
     )
     problems: list[Problem] = []
-    for raw in files:
-        if raw.section not in RECORD_SECTIONS:
-            continue
-        try:
-            document = split(raw.text)
-        except FrontMatterError:
-            continue  # reported by validate
-        is_draft = records.get(raw.section, {}).get(raw.stem, False)
-        problems.extend(check_body(raw.path, document.body, document.body_line, known, is_draft))
+    for item in items:
+        if item.section not in RECORD_SECTIONS or not item.body_line:
+            continue  # a file that could not be split is reported by validate
+        is_draft = records.get(item.section, {}).get(item.slug, False)
+        problems.extend(check_body(item.path, item.body, item.body_line, known, is_draft))
     return problems
 
 
-def body_lines(files: Iterable[RawFile]) -> dict[str, int]:
+def body_lines(parsed: Iterable[Parsed]) -> dict[str, int]:
     """{file path: the line its body starts on}, for problems found while rendering bodies."""
-    lines: dict[str, int] = {}
-    for raw in files:
-        try:
-            lines[raw.path] = split(raw.text).body_line
-        except FrontMatterError:
-            continue
-    return lines
+    return {item.path: item.body_line for item in parsed if item.body_line}

@@ -72,10 +72,10 @@ def check_site(
         return Result(None, _sort(errors))
     site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
     errors.extend(cross_errors)
-    errors.extend(check_links(raw.files, parsed, config, raw.static, preview))
+    errors.extend(check_links(parsed, config, raw.static, preview))
     if errors:
         return Result(None, _sort(errors), _sort(warnings))
-    return Result(site, (), _sort(warnings), body_lines=body_lines(raw.files))
+    return Result(site, (), _sort(warnings), body_lines=body_lines(parsed))
 
 
 def build_site(

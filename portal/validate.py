@@ -152,6 +152,8 @@ class Parsed:
     problems: tuple[Problem, ...]
     meta: Mapping | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 0  # the line the body starts on; 0 when the file could not be split
 
 
 def _agreement_rules(values: dict[str, Any], meta: Mapping, path: str) -> list[Problem]:
@@ -296,7 +298,17 @@ def parse_record(raw: RawFile) -> Parsed:
                 )
             )
     if problems:
-        return Parsed(raw.section, raw.stem, raw.path, None, tuple(problems), meta, values)
+        return Parsed(
+            raw.section,
+            raw.stem,
+            raw.path,
+            None,
+            tuple(problems),
+            meta,
+            values,
+            document.body,
+            document.body_line,
+        )
 
     common: dict[str, Any] = {"slug": raw.stem, "path": raw.path, "body": document.body}
     record: Record
@@ -308,4 +320,6 @@ def parse_record(raw: RawFile) -> Parsed:
         record = Event(**common, **values)
     else:
         record = Page(**common, **values)
-    return Parsed(raw.section, raw.stem, raw.path, record, (), meta, values)
+    return Parsed(
+        raw.section, raw.stem, raw.path, record, (), meta, values, document.body, document.body_line
+    )

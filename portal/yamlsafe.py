@@ -19,7 +19,13 @@ import re
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 MAX_DEPTH = 20
 
@@ -45,19 +51,38 @@ class Mapping(dict[str, Any]):
         return self.lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's C parser turns the text into events (most of the time YAML takes); the
+# composer (below), resolver and constructor stay PyYAML's Python ones, so the
+# checks stay ours. Without libyaml, PyYAML's own Python parser does the same job.
+class _PythonEvents(Reader, Scanner, Parser):
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+
+_Events: Any
+try:
+    from yaml.cyaml import CParser as _Events  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Events = _PythonEvents
+
+
+class _Loader(Composer, _Events, SafeConstructor, Resolver):  # type: ignore[misc]
+    def __init__(self, stream: str) -> None:
+        _Events.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self._depth = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+        event: Any = self.peek_event()
+        if type(event).__name__ == "AliasEvent":
             raise YamlError(
                 "anchors and aliases (`*name`) are not allowed; write the value out",
                 event.start_mark.line + 1,
             )
-        event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise YamlError(
@@ -125,11 +150,13 @@ _Loader.add_constructor("tag:yaml.org,2002:binary", _construct_unknown)
 _Loader.add_constructor(None, _construct_unknown)
 
 
-def _describe(exc: yaml.YAMLError) -> tuple[str, int]:
+def _describe(exc: yaml.YAMLError, source: str) -> tuple[str, int]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     problem = getattr(exc, "problem", None) or str(exc)
-    if "found character '\\t'" in problem:
+    lines = source.split("\n")
+    at = lines[line - 1][mark.column : mark.column + 1] if mark and line <= len(lines) else ""
+    if "found character '\\t'" in problem or (at == "\t" and "cannot start" in problem):
         return "a tab character; indent with spaces, not tabs", line
     context = getattr(exc, "context", None)
     text = f"{context}, {problem}" if context else problem
@@ -146,7 +173,7 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
     except YamlError:
         raise
     except yaml.YAMLError as exc:
-        message, line = _describe(exc)
+        message, line = _describe(exc, "\n" * (first_line - 1) + text)
         raise YamlError(message, line) from None
     except RecursionError:
         raise YamlError(f"nested more than {MAX_DEPTH} levels deep", first_line) from None
