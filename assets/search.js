@@ -176,7 +176,11 @@
     if (hasFilters(state.filters)) {
       parts.push("with the filters chosen");
     }
-    return parts.join(" ");
+    var text = parts.join(" ");
+    if (state.sort) {
+      text += state.sort === "newest" ? ", newest first" : ", oldest first";
+    }
+    return text;
   }
 
   // Pagefind's excerpt is text with < and > escaped and the matches in <mark>: rebuild
@@ -391,13 +395,18 @@
               shown = 0;
               list.textContent = "";
               renderFacets(counts);
-              var n = found.results.length;
-              statusLine.textContent = n
-                ? plural(n, "result", "results") + " " + describeQuery() + "."
-                : "No results " + describeQuery() + ". Check the spelling, try fewer or " +
-                  "other words, or clear the filters.";
               more.hidden = true;
-              return showMore(gen, false);
+              return showMore(gen, false).then(function () {
+                if (gen !== generation) {
+                  return;
+                }
+                // Announced once the results are in the page.
+                var n = found.results.length;
+                statusLine.textContent = n
+                  ? plural(n, "result", "results") + " " + describeQuery() + "."
+                  : "No results " + describeQuery() + ". Check the spelling, try fewer or " +
+                    "other words, or clear the filters.";
+              });
             });
           });
       })

@@ -336,18 +336,40 @@ def pagefind_language(language: str) -> str:
     return language.split("-", 1)[0].lower() or "en"
 
 
+#: Pagefind's Python service reads each answer whole, up to 2 MiB by default; the answer
+#: to `get_files` carries the whole bundle (base64), tens of megabytes on a large register.
+MAX_ANSWER = 1 << 30
+#: A service that stops answering would otherwise hang the build.
+TIMEOUT_SECONDS = 900.0
+
+
 async def _index(source: Path, language: str) -> dict[str, bytes]:
-    """Pagefind's bundle {path: bytes}, taken from the service, not from its files on disk:
-    its `write_files` can answer before every file is written (under load, some of them
-    were read back empty, pagefind-entry.json among them)."""
-    from pagefind.index import PagefindIndex
+    """Pagefind's bundle {path: bytes}, taken from the service in memory.
+
+    Not through `PagefindIndex` as a context manager: leaving it writes the bundle to disk,
+    and its `write_files` can answer before every file is written (under load some were
+    read back empty, pagefind-entry.json among them: found by tests/test_reproducible.py);
+    and `delete_index`, which avoids that write, also drops the service without stopping
+    its process. The service as a context manager stops the process in every case.
+    """
+    from pagefind.service import PagefindService
 
     config: IndexConfig = {"force_language": language}
-    async with PagefindIndex(config=config) as index:
+    async with PagefindService() as service:
+        stdout = service._backend.stdout
+        if stdout is not None and hasattr(stdout, "_limit"):
+            stdout._limit = MAX_ANSWER
+        index = await service.create_index(config)
         await index.add_directory(str(source))
         files = await index.get_files()
-        await index.delete_index()  # and so nothing is written on leaving the block
     return {str(file["path"]): bytes(file["content"]) for file in files}
+
+
+async def _index_with_timeout(source: Path, language: str) -> dict[str, bytes]:
+    try:
+        return await asyncio.wait_for(_index(source, language), TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise RuntimeError(f"no answer from Pagefind in {TIMEOUT_SECONDS:.0f} s") from None
 
 
 def _shipped(rel: str) -> bool:
@@ -369,7 +391,7 @@ def build_index(records: Sequence[SearchRecord], language: str) -> list[OutputFi
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(record.document(language), encoding="utf-8")
         try:
-            bundle = asyncio.run(_index(source, lang))
+            bundle = asyncio.run(_index_with_timeout(source, lang))
         except (ImportError, FileNotFoundError) as exc:
             message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
             raise RenderError([Problem(BUNDLE, 0, "", message)]) from exc

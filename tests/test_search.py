@@ -405,6 +405,7 @@ def test_sorting_by_date_is_kept_in_the_url(bp: BrowserPage, base: str) -> None:
     relevance = _count(page)
     page.select_option("#search-sort", "newest")
     expect(page).to_have_url(re.compile(r"[?&]sort=newest"))
+    expect(page.locator("#search-status")).to_contain_text("newest first")
     assert _count(page) == relevance  # sorting drops nothing, undated records last
     years = [
         int(m.group(0))
