@@ -50,12 +50,12 @@ FACETS: tuple[tuple[str, str], ...] = (
     ("year", "Year"),
 )
 
-#: Sort keys: every record has both, so that sorting by date never drops a result.
-#: Undated records (partners, pages) sort last in both directions.
-SORT_NEWEST = "newest"
-SORT_OLDEST = "oldest"
-_UNDATED_NEWEST = "0000"
-_UNDATED_OLDEST = "9999"
+#: The one sort key: every record has it, so that sorting by date never drops a result
+#: (Pagefind leaves out records without the key); undated records (partners, pages) sort
+#: last, newest first. One key only: each costs every reader a list of all the records in
+#: the metadata file (about 50 kB on a register of 10,000 agreements), so no "oldest first".
+SORT_KEY = "date"
+_UNDATED = "0000"
 
 # What the browser needs from Pagefind's bundle: its search API, the WebAssembly per
 # language, the entry and meta files and the index chunks. Pagefind's own UIs are not
@@ -85,9 +85,7 @@ class SearchRecord:
 
     @property
     def sort(self) -> dict[str, str]:
-        if self.date is None:
-            return {SORT_NEWEST: _UNDATED_NEWEST, SORT_OLDEST: _UNDATED_OLDEST}
-        return {SORT_NEWEST: self.date.iso(), SORT_OLDEST: self.date.iso()}
+        return {SORT_KEY: self.date.iso() if self.date is not None else _UNDATED}
 
     @property
     def text(self) -> str:
@@ -420,8 +418,6 @@ def render_search(
         facets=FACETS,
         bundle=BUNDLE,
         script=urls.asset(SCRIPT),
-        sort_newest=SORT_NEWEST,
-        sort_oldest=SORT_OLDEST,
     )
     # The asset stage, when there is one, copies assets/ whole; else ship the script here.
     if urls.asset(SCRIPT) not in outputs:

@@ -170,7 +170,7 @@ def test_agreement_filters_hold_what_the_site_shows(tmp_path: Path) -> None:
     }
     assert record.meta["status"] == "Expired"
     assert record.meta["partners"] == "Estonia, Information System Authority"
-    assert record.sort == {"newest": "2019-05", "oldest": "2019-05"}
+    assert record.sort == {"date": "2019-05"}
     # The body is indexed as text, and a partner's aliases find its agreements too.
     assert "Training of responders." in record.text
     assert "RIA" in record.text
@@ -188,8 +188,8 @@ def test_partner_aliases_are_indexed_with_the_partner(tmp_path: Path) -> None:
         "kind": ("Government agency",),
     }
     assert "Part of Estonia" in ria.text
-    # Undated records sort after dated ones in both directions.
-    assert ria.sort == {"newest": "0000", "oldest": "9999"}
+    # Undated records sort after dated ones, newest first.
+    assert ria.sort == {"date": "0000"}
 
 
 def test_event_and_page_filters(tmp_path: Path) -> None:
@@ -329,6 +329,8 @@ def _type(page: Page, text: str) -> None:
 
 
 def test_typing_a_partner_name_shows_its_agreements(bp: BrowserPage, base: str) -> None:
+    fetched: list[str] = []
+    bp.page.on("request", lambda request: fetched.append(request.url))
     bp.goto(base + "search/")
     _type(bp.page, "Kaspersky")
     assert _count(bp.page) >= 2
@@ -347,6 +349,10 @@ def test_typing_a_partner_name_shows_its_agreements(bp: BrowserPage, base: str) 
     # Links work under the sub-path.
     href = first.locator("a").get_attribute("href")
     assert href == f"{PREFIX}agreements/dict-kaspersky-lab-cybersecurity-mou-2018/"
+    # Everything from the site's own bundle, and no filter index while the filters are shut.
+    pagefind = [url for url in fetched if "/pagefind/" in url]
+    assert pagefind and all(url.startswith(base + "pagefind/") for url in pagefind)
+    assert not [url for url in pagefind if "/filter/" in url]
 
 
 def test_an_alias_finds_its_partner(bp: BrowserPage, base: str) -> None:
@@ -360,7 +366,9 @@ def test_a_filter_narrows_the_results_and_its_count_matches(bp: BrowserPage, bas
     bp.goto(base + "search/")
     _type(page, "cybersecurity")
     total = _count(page)
+    page.locator("#search-filters-panel summary").click()
     box = page.locator('fieldset[data-facet="type"] input[value="Agreement"]')
+    expect(box).to_be_visible()
     label = page.locator(f'label[for="{box.get_attribute("id")}"]')
     expected = int(re.search(r"\((\d+)\)", label.inner_text()).group(1))  # type: ignore[union-attr]
     assert 0 < expected < total
@@ -403,6 +411,7 @@ def test_sorting_by_date_is_kept_in_the_url(bp: BrowserPage, base: str) -> None:
     page = bp.page
     bp.goto(base + "search/?q=memorandum")
     relevance = _count(page)
+    expect(page.locator("#search-sort option")).to_have_count(2)
     page.select_option("#search-sort", "newest")
     expect(page).to_have_url(re.compile(r"[?&]sort=newest"))
     expect(page.locator("#search-status")).to_contain_text("newest first")
