@@ -7,7 +7,10 @@
  * adds one.
  *
  * Facets are disjunctive: values of one facet are combined with OR, facets with AND, and
- * the count next to a value is the number of results that choosing it would show.
+ * the count next to a value is the number of results that choosing it would show. They
+ * sit in a closed <details> until the reader opens it (or the URL holds a filter): the
+ * counts need Pagefind's filter index, which on a large register weighs more than the
+ * rest of a query together, so a reader who only types a query never downloads it.
  */
 (function () {
   "use strict";
@@ -19,7 +22,7 @@
 
   var PAGE_SIZE = 10;
   var FACET_LIMIT = 8;
-  var SORTS = { newest: "desc", oldest: "asc" };
+  var SORTS = { newest: ["date", "desc"] };
 
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
@@ -28,6 +31,9 @@
   var list = document.getElementById("search-list");
   var more = document.getElementById("search-more");
   var clear = document.getElementById("search-clear");
+  var panel = document.getElementById("search-filters-panel");
+  var chosen = document.getElementById("search-chosen");
+  var counting = document.getElementById("search-filters-loading");
   var fieldsets = Array.prototype.slice.call(root.querySelectorAll("fieldset[data-facet]"));
   var facets = fieldsets.map(function (f) { return f.getAttribute("data-facet"); });
 
@@ -37,6 +43,7 @@
   var shown = 0;          // how many of them are in the list
   var expanded = {};      // facet -> true when all its values are shown
   var typingTimer = 0;
+  var counted = 0;        // the generation whose counts the facets show
 
   root.hidden = false;
 
@@ -86,6 +93,12 @@
   function syncControls() {
     input.value = state.q;
     sortSelect.value = state.sort;
+    if (hasFilters(state.filters)) {
+      panel.open = true;
+    }
+    var n = 0;
+    Object.keys(state.filters).forEach(function (k) { n += state.filters[k].length; });
+    chosen.textContent = n ? "(" + n + " chosen)" : "";
   }
 
   function hasFilters(filters) {
@@ -99,11 +112,9 @@
       pagefindPromise = import(root.getAttribute("data-bundle") + "pagefind.js").then(
         function (pf) {
           // Searching on the main thread spares readers the worker script download.
-          // The filter index is loaded up front: without it, results carry no counts.
-          return pf
-            .options({ noWorker: true, excerptLength: 28 })
-            .then(function () { return pf.filters(); })
-            .then(function () { return pf; });
+          return pf.options({ noWorker: true, excerptLength: 28 }).then(function () {
+            return pf;
+          });
         }
       );
     }
@@ -124,7 +135,7 @@
     var options = { filters: filters };
     if (state.sort) {
       options.sort = {};
-      options.sort[state.sort] = SORTS[state.sort];
+      options.sort[SORTS[state.sort][0]] = SORTS[state.sort][1];
     }
     return options;
   }
@@ -176,7 +187,11 @@
     if (hasFilters(state.filters)) {
       parts.push("with the filters chosen");
     }
-    return parts.join(" ");
+    var text = parts.join(" ");
+    if (state.sort === "newest") {
+      text += ", newest first";
+    }
+    return text;
   }
 
   // Pagefind's excerpt is text with < and > escaped and the matches in <mark>: rebuild
@@ -312,11 +327,13 @@
     fieldset.hidden = entries.length === 0;
   }
 
-  function renderFacets(counts) {
+  function renderFacets(counts, gen) {
     fieldsets.forEach(function (fieldset, i) {
       renderFacet(fieldset, facets[i], counts[facets[i]] || {});
     });
     clear.hidden = !hasFilters(state.filters);
+    counting.hidden = true;
+    counted = gen;
   }
 
   function showMore(gen, focusFirst) {
@@ -362,10 +379,14 @@
   function run() {
     var gen = ++generation;
     var term = state.q.trim() || null;
+    var withCounts = panel.open;
+    syncControls();
     return pagefind()
       .then(function (pf) {
+        // The filter index, only when the facets are open: results then carry counts.
+        var ready = withCounts ? pf.filters() : Promise.resolve(null);
         if (!term && !hasFilters(state.filters)) {
-          return pf.filters().then(function (totals) {
+          return ready.then(function (totals) {
             if (gen !== generation) {
               return;
             }
@@ -373,31 +394,43 @@
             shown = 0;
             list.textContent = "";
             more.hidden = true;
-            renderFacets(totals);
+            if (totals) {
+              renderFacets(totals, gen);
+            }
             statusLine.textContent = "Type a word or a name to search, or choose a filter.";
           });
         }
-        return pf
-          .search(term, searchOptions(pagefindFilters(state.filters)))
+        return ready
+          .then(function () {
+            return pf.search(term, searchOptions(pagefindFilters(state.filters)));
+          })
           .then(function (found) {
             if (gen !== generation || !found) {
               return null;
             }
-            return facetCounts(pf, term, found).then(function (counts) {
+            var counts = withCounts ? facetCounts(pf, term, found) : Promise.resolve(null);
+            return counts.then(function (byFacet) {
               if (gen !== generation) {
                 return null;
               }
               current = found;
               shown = 0;
               list.textContent = "";
-              renderFacets(counts);
-              var n = found.results.length;
-              statusLine.textContent = n
-                ? plural(n, "result", "results") + " " + describeQuery() + "."
-                : "No results " + describeQuery() + ". Check the spelling, try fewer or " +
-                  "other words, or clear the filters.";
+              if (byFacet) {
+                renderFacets(byFacet, gen);
+              }
               more.hidden = true;
-              return showMore(gen, false);
+              return showMore(gen, false).then(function () {
+                if (gen !== generation) {
+                  return;
+                }
+                // Announced once the results are in the page.
+                var n = found.results.length;
+                statusLine.textContent = n
+                  ? plural(n, "result", "results") + " " + describeQuery() + "."
+                  : "No results " + describeQuery() + ". Check the spelling, try fewer or " +
+                    "other words, or clear the filters.";
+              });
             });
           });
       })
@@ -458,6 +491,12 @@
   more.addEventListener("click", function () {
     if (current) {
       showMore(generation, true);
+    }
+  });
+
+  panel.addEventListener("toggle", function () {
+    if (panel.open && counted !== generation) {
+      run();
     }
   });
 
