@@ -1,4 +1,5 @@
-"""A disk cache of rendered Markdown bodies, so that unchanged bodies are never rendered twice.
+"""A disk cache of rendered Markdown bodies (and of other pure, expensive outputs), so that
+unchanged bodies are never rendered twice.
 
 An entry's key is a hash of the body's source and of a fingerprint of everything else that
 decides the HTML: the versions of Python-Markdown and nh3, the settings in portal/markup.py
@@ -10,6 +11,12 @@ It is only ever an accelerator: delete it at any time and the next build renders
 and writes the same bytes. Each entry stores a checksum of its HTML; an entry whose checksum
 does not match, or a file that is not a readable database, is ignored and rebuilt, never
 trusted. Entries unused for PRUNE_AFTER_DAYS, or made by another renderer, are deleted.
+
+The same file holds a second table, `outputs`: one entry per output name (a page's path,
+the search bundle), stored under a key that the caller computes as a hash of *every* input
+of that output (see `portal.render` and `portal.search`). A lookup hits only when the key is
+the same; an entry whose checksum does not match is ignored. Storing an output replaces the
+entry of the same name, so the table holds at most one entry per output.
 
 The pipeline owns the cache (an edge, like load and write); render stays pure and receives
 the bodies already rendered.
@@ -97,6 +104,8 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
     rejected: int = 0  # entries whose checksum did not match, rendered again
+    output_hits: int = 0  # pages and other outputs taken from the cache
+    output_misses: int = 0
 
 
 @dataclass
@@ -147,6 +156,10 @@ class BodyCache:
             "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
             "html TEXT NOT NULL, checksum TEXT NOT NULL, used REAL NOT NULL)"
         )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+            "data BLOB NOT NULL, checksum TEXT NOT NULL, used REAL NOT NULL)"
+        )
         return connection
 
     def _open(self) -> sqlite3.Connection | None:
@@ -155,6 +168,7 @@ class BodyCache:
             try:
                 connection = self._connect()
                 connection.execute("SELECT count(*) FROM bodies WHERE 0").fetchall()
+                connection.execute("SELECT count(*) FROM outputs WHERE 0").fetchall()
                 return connection
             except sqlite3.DatabaseError as exc:
                 log.warning("body cache %s is unreadable (%s); starting it afresh", self.path, exc)
@@ -243,3 +257,86 @@ class BodyCache:
             self._discard()
             return
         connection.close()
+
+    # --- other outputs (pages, the search bundle) ------------------------------
+
+    def lookup_outputs(self, keys: Mapping[str, str]) -> dict[str, bytes]:
+        """{name: key} -> {name: data} for each output stored under exactly that key."""
+        wanted = {key: name for name, key in keys.items()}
+        found: dict[str, bytes] = {}
+        if wanted and self.path.exists() and (connection := self._open()) is not None:
+            bad: list[str] = []
+            stale: list[str] = []
+            now = time.time()
+            try:
+                with connection:
+                    ordered = sorted(wanted)
+                    for start in range(0, len(ordered), LOOKUP_CHUNK):
+                        chunk = ordered[start : start + LOOKUP_CHUNK]
+                        marks = ",".join("?" * len(chunk))
+                        query = (
+                            "SELECT key, name, data, checksum, used FROM outputs "
+                            f"WHERE key IN ({marks})"
+                        )
+                        for key, name, data, checksum, used in connection.execute(query, chunk):
+                            if (
+                                wanted.get(key) != name
+                                or not isinstance(data, bytes)
+                                or checksum != _data_checksum(data)
+                            ):
+                                bad.append(key)
+                                continue
+                            found[name] = data
+                            if now - float(used) > TOUCH_AFTER_SECONDS:
+                                stale.append(key)
+                    if bad:
+                        self.stats.rejected += len(bad)
+                        log.warning("output cache: %d damaged entries will be made again", len(bad))
+                        connection.executemany(
+                            "DELETE FROM outputs WHERE key = ?", [(k,) for k in bad]
+                        )
+                    if stale:
+                        connection.executemany(
+                            "UPDATE outputs SET used = ? WHERE key = ?", [(now, k) for k in stale]
+                        )
+            except sqlite3.DatabaseError as exc:
+                log.warning("cache %s is damaged (%s); building without it", self.path, exc)
+                connection.close()
+                self._discard()
+                found = {}
+            else:
+                connection.close()
+        self.stats.output_hits += len(found)
+        self.stats.output_misses += len(keys) - len(found)
+        return found
+
+    def store_outputs(self, entries: Mapping[str, tuple[str, bytes]]) -> None:
+        """Store {name: (key, data)}, each replacing the entry of the same name."""
+        if not entries:
+            return
+        connection = self._open()
+        if connection is None:
+            return
+        now = time.time()
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (key, name, data, _data_checksum(data), now)
+                        for name, (key, data) in entries.items()
+                    ],
+                )
+                connection.execute(
+                    "DELETE FROM outputs WHERE used < ?", (now - PRUNE_AFTER_DAYS * 86400,)
+                )
+        except sqlite3.DatabaseError as exc:
+            log.warning("cache %s cannot be written (%s); discarding it", self.path, exc)
+            connection.close()
+            self._discard()
+            return
+        connection.close()
+
+
+def _data_checksum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -12,60 +12,82 @@ from pathlib import Path
 
 from portal import timeline, urls, views
 from portal.output import OutputFile
-from portal.render import RenderContext
+from portal.render import PageTask, RenderContext
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 NOT_FOUND = "404.html"
 
 
 def render_pages(context: RenderContext) -> Iterable[OutputFile]:
+    return context.pages(page_tasks(context))
+
+
+def page_tasks(context: RenderContext) -> list[PageTask]:
+    """Every page of this stage, with the values its template is given."""
     site = context.site
     bodies = context.bodies
-    yield context.page(urls.home(), "home.html", view=views.home(site))
-    yield context.page(urls.agreements(), "agreements.html", view=views.agreements_index(site))
+    tasks = [
+        PageTask(urls.home(), "home.html", {"view": views.home(site)}),
+        PageTask(urls.agreements(), "agreements.html", {"view": views.agreements_index(site)}),
+    ]
     for agreement in site.agreements:
-        yield context.page(
-            urls.agreement(agreement.slug),
-            "agreement.html",
-            view=views.agreement_view(site, agreement),
-            body=bodies[agreement.path],
+        tasks.append(
+            PageTask(
+                urls.agreement(agreement.slug),
+                "agreement.html",
+                {"view": views.agreement_view(site, agreement), "body": bodies[agreement.path]},
+            )
         )
-    yield context.page(urls.partners(), "partners.html", view=views.partners_index(site))
+    tasks.append(PageTask(urls.partners(), "partners.html", {"view": views.partners_index(site)}))
     for partner in site.partners:
-        yield context.page(
-            urls.partner(partner.slug),
-            "partner.html",
-            view=views.partner_view(site, partner),
-            body=bodies[partner.path],
+        tasks.append(
+            PageTask(
+                urls.partner(partner.slug),
+                "partner.html",
+                {"view": views.partner_view(site, partner), "body": bodies[partner.path]},
+            )
         )
     for area in site.config.areas:
-        yield context.page(
-            urls.area(area.slug), "area.html", area=area, view=views.area_view(site, area)
+        tasks.append(
+            PageTask(
+                urls.area(area.slug),
+                "area.html",
+                {"area": area, "view": views.area_view(site, area)},
+            )
         )
     for agency in site.config.agencies:
-        yield context.page(
-            urls.agency(agency.slug),
-            "agency.html",
-            agency=agency,
-            view=views.agency_view(site, agency),
+        tasks.append(
+            PageTask(
+                urls.agency(agency.slug),
+                "agency.html",
+                {"agency": agency, "view": views.agency_view(site, agency)},
+            )
         )
     for event in site.events:
-        yield context.page(
-            urls.event(event.slug),
-            "event.html",
-            view=views.event_view(site, event),
-            body=bodies[event.path],
+        tasks.append(
+            PageTask(
+                urls.event(event.slug),
+                "event.html",
+                {"view": views.event_view(site, event), "body": bodies[event.path]},
+            )
         )
     for page in site.pages:
-        yield context.page(urls.page(page.slug), "page.html", page=page, body=bodies[page.path])
-    yield context.page(
-        urls.timeline(),
-        "timeline.html",
-        years=timeline.years(site),
-        overview=timeline.overview(site),
-        undated=views.rows(site, timeline.undated(site)),
+        tasks.append(
+            PageTask(urls.page(page.slug), "page.html", {"page": page, "body": bodies[page.path]})
+        )
+    tasks.append(
+        PageTask(
+            urls.timeline(),
+            "timeline.html",
+            {
+                "years": timeline.years(site),
+                "overview": timeline.overview(site),
+                "undated": views.rows(site, timeline.undated(site)),
+            },
+        )
     )
-    yield context.page(NOT_FOUND, "404.html")
+    tasks.append(PageTask(NOT_FOUND, "404.html"))
+    return tasks
 
 
 def copy_assets(context: RenderContext, folder: Path = ASSETS) -> Iterable[OutputFile]:

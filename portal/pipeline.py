@@ -104,7 +104,7 @@ def build_site(
     sources = body_sources(result.site)
     try:
         bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
-        outputs = render(result.site, templates, bodies)
+        outputs = render(result.site, templates, bodies, cache)
     except RenderError as exc:
         # A body that ran away is reported on the line where the body starts.
         problems = [

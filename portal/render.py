@@ -2,15 +2,30 @@
 
 Each part of the site is one stage, a function `(RenderContext) -> Iterable[OutputFile]`
 in its own module; `STAGES` lists them. Markdown bodies are rendered once, up front.
+
+Pages are rendered in batches (`RenderContext.pages`): with a cache (a warm build), each
+page's key is a hash of every input of its rendering, namely the template folder, the code
+of this package, the versions of Jinja and the libraries the filters use, the settings and
+globals of the environment, and the pickled values handed to the template. A page whose
+key is in the cache is taken from it; the template only ever sees those values (`site` is a
+`TemplateSite`, the configuration only), so the cached bytes are the ones rendering would
+give. Pages that are rendered go to worker processes (fork) when there are many of them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import multiprocessing
+import os
+import pickle
+import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -18,8 +33,16 @@ from portal import links, urls, views
 from portal.bodies import Progress as BodyProgress
 from portal.bodies import render_bodies as render_markdown
 from portal.fields import country_name
-from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
+from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site, SiteConfig
 from portal.output import OutputFile
+
+if TYPE_CHECKING:
+    from portal.cache import BodyCache
+
+PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
+PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
+MAX_WORKERS = 8
+CHUNKS_PER_WORKER = 4
 
 
 class RenderError(Exception):
@@ -29,20 +52,180 @@ class RenderError(Exception):
 
 
 @dataclass(frozen=True)
+class TemplateSite:
+    """What a template sees as `site`: the configuration, nothing else. Everything else a
+    page shows is handed to it as values (and so is part of its cache key)."""
+
+    config: SiteConfig
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One HTML page to render: published at `url`, from `template`, with `values`."""
+
+    url: str
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RenderContext:
     site: Site
     env: jinja2.Environment
     bodies: dict[str, str]  # record path -> sanitised HTML of its body
+    cache: BodyCache | None = None  # pages are taken from it and stored in it
+    fingerprint: str = ""  # of everything but the values that decides a page (with cache)
 
     def page(self, url: str, template: str, **values: object) -> OutputFile:
         """Render one HTML page published at `url`."""
-        try:
-            html = self.env.get_template(template).render(site=self.site, url=url, **values)
-        except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or template
-            line = getattr(exc, "lineno", None) or 0
-            raise RenderError([Problem(str(where), line, "", f"template error: {exc}")]) from exc
-        return OutputFile(urls.output_path(url), html.encode("utf-8"))
+        return self.pages([PageTask(url, template, values)])[0]
+
+    def pages(self, tasks: Sequence[PageTask]) -> list[OutputFile]:
+        """Render many pages: from the cache when it has them, in worker processes when
+        many are left. Raise RenderError with every template error."""
+        paths = [urls.output_path(task.url) for task in tasks]
+        shown = TemplateSite(self.site.config)
+        keys: dict[str, str] = {}
+        found: dict[str, bytes] = {}
+        if self.cache is not None and self.fingerprint:
+            for path, task in zip(paths, tasks, strict=True):
+                key = page_key(self.fingerprint, task)
+                if key is not None:
+                    keys[path] = key
+            found = self.cache.lookup_outputs(keys)
+        todo = [i for i, path in enumerate(paths) if path not in found]
+        rendered = _render_tasks(self.env, shown, [tasks[i] for i in todo])
+        problems = [r for r in rendered if isinstance(r, Problem)]
+        if problems:
+            raise RenderError(problems)
+        new: dict[str, tuple[str, bytes]] = {}
+        for i, data in zip(todo, rendered, strict=True):
+            assert isinstance(data, bytes)
+            found[paths[i]] = data
+            if paths[i] in keys:
+                new[paths[i]] = (keys[paths[i]], data)
+        if self.cache is not None:
+            self.cache.store_outputs(new)
+        return [OutputFile(path, found[path]) for path in paths]
+
+
+def _render_one(env: jinja2.Environment, site: TemplateSite, task: PageTask) -> bytes | Problem:
+    try:
+        html = env.get_template(task.template).render(site=site, url=task.url, **task.values)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or task.template
+        line = getattr(exc, "lineno", None) or 0
+        return Problem(str(where), line, "", f"template error: {exc}")
+    return html.encode("utf-8")
+
+
+# The batch a forked worker renders: set in the parent just before the fork, never pickled.
+_JOB: tuple[jinja2.Environment, TemplateSite, Sequence[PageTask]] | None = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[bytes | Problem]:
+    assert _JOB is not None
+    env, site, tasks = _JOB
+    return [_render_one(env, site, task) for task in tasks[bounds[0] : bounds[1]]]
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    """Fork only a process with one thread (a forked copy of other threads' locks can hang)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _render_tasks(
+    env: jinja2.Environment, site: TemplateSite, tasks: Sequence[PageTask]
+) -> list[bytes | Problem]:
+    """Each task's page as bytes, or the Problem of its template error; the same results
+    in worker processes (many pages, several cores) as here."""
+    global _JOB
+    workers = min(MAX_WORKERS, _cpu_count())
+    if len(tasks) < PARALLEL_MIN_PAGES or workers < 2 or not _can_fork():
+        return [_render_one(env, site, task) for task in tasks]
+    size = max(1, -(-len(tasks) // (workers * CHUNKS_PER_WORKER)))
+    bounds = [(start, min(len(tasks), start + size)) for start in range(0, len(tasks), size)]
+    # Compile every template here first, so that the workers share the compiled code.
+    for name in sorted({task.template for task in tasks}):
+        env.get_template(name)
+    _JOB = (env, site, tasks)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_range, bounds, chunksize=1)
+    finally:
+        _JOB = None
+    return [item for part in parts for item in part]
+
+
+# --- page keys ----------------------------------------------------------------------------
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def _folder_digest(folder: Path, pattern: str) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+            name = path.relative_to(folder).as_posix().encode("utf-8")
+            data = path.read_bytes()
+            digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def page_fingerprint(templates: Path, env: jinja2.Environment, site: Site) -> str | None:
+    """A hash of everything besides a page's own values that decides its bytes: every file
+    of the template folder, the code of this package (views, filters, URLs), the versions
+    of Python, Jinja, MarkupSafe and pycountry, and the environment's globals and settings.
+    None when something cannot be hashed (then nothing is cached)."""
+    try:
+        settings = pickle.dumps(
+            (
+                PAGE_CACHE_VERSION,
+                sys.version_info[:3],
+                [_version(d) for d in ("jinja2", "markupsafe", "pycountry")],
+                site.config,
+                site.today,
+                site.preview,
+                env.globals.get("menu"),
+                env.globals.get("build_day"),
+                sorted(env.filters),
+                sorted(k for k in env.globals),
+                (env.autoescape, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline),
+                _folder_digest(templates, "*"),
+                _folder_digest(PACKAGE, "*.py"),
+            ),
+            protocol=5,
+        )
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.blake2b(settings, digest_size=20).hexdigest()
+
+
+def page_key(fingerprint: str, task: PageTask) -> str | None:
+    """The hash of the fingerprint and of the pickled values of one page; None when the
+    values cannot be pickled (the page is then rendered every time)."""
+    try:
+        data = pickle.dumps((task.url, task.template, sorted(task.values.items())), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    digest = hashlib.blake2b(fingerprint.encode("ascii"), digest_size=20)
+    digest.update(data)
+    return "page:" + digest.hexdigest()
 
 
 Stage = Callable[[RenderContext], Iterable[OutputFile]]
@@ -153,15 +336,21 @@ def post_stages() -> list[PostStage]:
 
 
 def render(
-    site: Site, templates: Path, bodies: Mapping[str, str] | None = None
+    site: Site,
+    templates: Path,
+    bodies: Mapping[str, str] | None = None,
+    cache: BodyCache | None = None,
 ) -> list[OutputFile]:
     """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
-    `render_bodies` gives them, e.g. from the body cache); without them they are rendered here."""
+    `render_bodies` gives them, e.g. from the body cache); without them they are rendered here.
+    With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
     # Links between records (`/partners/x/`, `../partners/x.md`) -> their pages under base_url.
     base_path = site.config.base_path
     rendered = {path: links.rewrite(html, path, base_path) for path, html in rendered.items()}
-    context = RenderContext(site, make_env(templates, site), rendered)
+    env = make_env(templates, site)
+    fingerprint = (page_fingerprint(templates, env, site) or "") if cache is not None else ""
+    context = RenderContext(site, env, rendered, cache, fingerprint)
     outputs: dict[str, OutputFile] = {}
 
     def add(produced: Iterable[OutputFile]) -> None:

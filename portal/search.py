@@ -18,6 +18,11 @@ and the write stage writes them with the rest of the site.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import importlib.metadata
+import inspect
+import struct
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +39,10 @@ from portal.render import RenderContext, RenderError
 
 if TYPE_CHECKING:
     from pagefind.index import IndexConfig
+
+    from portal.cache import BodyCache
+
+SEARCH_CACHE_VERSION = 1  # bump when the way bundles are cached changes
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SCRIPT = "search.js"
@@ -374,20 +383,105 @@ def _shipped(rel: str) -> bool:
     return rel in _SHIPPED_FILES or rel.endswith(_SHIPPED_SUFFIXES)
 
 
-def build_index(records: Sequence[SearchRecord], language: str) -> list[OutputFile]:
+def _pagefind_version() -> str:
+    """The versions of Pagefind's Python API and of the binary it runs."""
+    found = []
+    for distribution in ("pagefind", "pagefind_bin", "pagefind_bin_extended"):
+        try:
+            found.append(f"{distribution} {importlib.metadata.version(distribution)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{distribution} none")
+    try:  # the binary the service runs (PAGEFIND_BINARY_PATH may name another)
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+        if binary is not None:
+            stat = binary.stat()
+            found.append(f"{binary} {stat.st_size} {stat.st_mtime_ns}")
+    except (ImportError, OSError):
+        found.append("no binary")
+    return ", ".join(found)
+
+
+def bundle_key(documents: Mapping[str, str], language: str) -> str:
+    """A hash of everything Pagefind is given: every document (by its path) and the
+    language, with Pagefind's version and the code of this module and pagefind_stable."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (
+        f"search-cache {SEARCH_CACHE_VERSION}",
+        f"pagefind {_pagefind_version()}",
+        language,
+        inspect.getsource(pagefind_stable),
+        inspect.getsource(sys.modules[__name__]),
+    ):
+        data = part.encode("utf-8")
+        digest.update(b"%d:" % len(data) + data)
+    for rel in sorted(documents):
+        for data in (rel.encode("utf-8"), documents[rel].encode("utf-8")):
+            digest.update(b"%d:" % len(data) + data)
+    return "search:" + digest.hexdigest()
+
+
+def _pack(files: Mapping[str, bytes]) -> bytes:
+    """{name: bytes} as one blob: per file, the name's and the data's lengths, then both."""
+    parts: list[bytes] = []
+    for name in sorted(files):
+        raw = name.encode("utf-8")
+        parts += [struct.pack(">IQ", len(raw), len(files[name])), raw, files[name]]
+    return b"".join(parts)
+
+
+def _unpack(blob: bytes) -> dict[str, bytes] | None:
+    """The files of a `_pack`ed blob, or None if it is not one."""
+    files: dict[str, bytes] = {}
+    offset, header = 0, struct.calcsize(">IQ")
+    try:
+        while offset < len(blob):
+            size_name, size_data = struct.unpack_from(">IQ", blob, offset)
+            offset += header
+            end = offset + size_name + size_data
+            if end > len(blob):
+                return None
+            name = blob[offset : offset + size_name].decode("utf-8")
+            files[name] = blob[offset + size_name : end]
+            offset = end
+    except (struct.error, UnicodeDecodeError):
+        return None
+    return files
+
+
+def build_index(
+    records: Sequence[SearchRecord], language: str, cache: BodyCache | None = None
+) -> list[OutputFile]:
     """Run Pagefind over `records`; return its bundle as files under `pagefind/`.
 
     Each record becomes a small HTML document in a temporary folder, indexed in one call
     (`add_directory`): the Python API's service answers one message per 0.1 s, so a
-    call per record would take minutes on a large register.
+    call per record would take minutes on a large register. With a `cache`, a bundle made
+    from exactly the same documents (see `bundle_key`) is taken from it instead.
     """
     lang = pagefind_language(language)
+    documents = {urls.output_path(r.url): r.document(language) for r in records}
+    key = bundle_key(documents, lang)
+    if cache is not None:
+        blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
+        stored = _unpack(blob) if blob is not None else None
+        if stored is not None:
+            return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(stored.items())]
+    stable = _run_pagefind(documents, lang)
+    if cache is not None:
+        cache.store_outputs({BUNDLE: (key, _pack(stable))})
+    return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(stable.items())]
+
+
+def _run_pagefind(documents: Mapping[str, str], lang: str) -> dict[str, bytes]:
+    """Pagefind's bundle of `documents` ({output path: HTML}): the shipped files, stable."""
     with tempfile.TemporaryDirectory(prefix="portal-pagefind-") as tmp:
         source = Path(tmp) / "records"
-        for record in records:
-            target = source / urls.output_path(record.url)
+        for rel, text in documents.items():
+            target = source / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(record.document(language), encoding="utf-8")
+            target.write_text(text, encoding="utf-8")
         try:
             bundle = asyncio.run(_index_with_timeout(source, lang))
         except (ImportError, FileNotFoundError) as exc:
@@ -396,10 +490,7 @@ def build_index(records: Sequence[SearchRecord], language: str) -> list[OutputFi
         except Exception as exc:
             raise RenderError([Problem(BUNDLE, 0, "", f"Pagefind failed: {exc}")]) from exc
     files = {rel: data for rel, data in bundle.items() if _shipped(rel)}
-    return [
-        OutputFile(BUNDLE + rel, data)
-        for rel, data in sorted(pagefind_stable.stabilise(files).items())
-    ]
+    return dict(pagefind_stable.stabilise(files))
 
 
 # -- the post stage --------------------------------------------------------------------
@@ -411,7 +502,7 @@ def render_search(
     """The index of every record whose page exists, the /search/ page and its script."""
     site = context.site
     published = [r for r in records(site, context.bodies) if urls.output_path(r.url) in outputs]
-    yield from build_index(published, site.config.language)
+    yield from build_index(published, site.config.language, context.cache)
     yield context.page(
         urls.search(),
         "search.html",
