@@ -7,6 +7,8 @@ them and branch. Every ordering is deterministic: ties are broken by slug.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -199,6 +201,56 @@ class EventView:
     partners: tuple[Partner, ...]
     agencies: tuple[Agency, ...]
     agreements: tuple[AgreementRow, ...]
+
+
+# --- who refers to whom, indexed once per site ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The site's cross references, each list in the order of the site's records, so that
+    a page's view needs no scan over every record (O(n) per site, not per page)."""
+
+    published: dict[str, Agreement]
+    events_of_agreement: dict[str, list[Event]]
+    superseding: dict[str, list[Agreement]]  # slug -> the agreements it supersedes
+    agreements_of_partner: dict[str, list[Agreement]]
+    events_of_partner: dict[str, list[Event]]
+    children: dict[str, list[Partner]]
+
+
+def _build_index(site: Site) -> _Index:
+    index = _Index({a.slug: a for a in site.agreements}, {}, {}, {}, {}, {})
+    for agreement in site.agreements:
+        if agreement.superseded_by:
+            index.superseding.setdefault(agreement.superseded_by, []).append(agreement)
+        for slug in dict.fromkeys(agreement.partners):
+            index.agreements_of_partner.setdefault(slug, []).append(agreement)
+    for event in site.events:
+        for slug in dict.fromkeys(event.agreements):
+            index.events_of_agreement.setdefault(slug, []).append(event)
+        for slug in dict.fromkeys(event.partners):
+            index.events_of_partner.setdefault(slug, []).append(event)
+    for partner in site.partners:
+        if partner.parent:
+            index.children.setdefault(partner.parent, []).append(partner)
+    return index
+
+
+_LAST: tuple[weakref.ref[Site], _Index] | None = None
+_LAST_LOCK = threading.Lock()
+
+
+def _index(site: Site) -> _Index:
+    """The index of `site`, made at its first use and kept while the site lives (the last
+    site only: a build makes one)."""
+    global _LAST
+    with _LAST_LOCK:
+        if _LAST is not None and _LAST[0]() is site:
+            return _LAST[1]
+        index = _build_index(site)
+        _LAST = (weakref.ref(site), index)
+        return index
 
 
 # --- sorting and dates ---------------------------------------------------------------
@@ -395,7 +447,8 @@ def agreements_index(site: Site) -> AgreementsIndex:
 
 
 def agreement_view(site: Site, agreement: Agreement) -> AgreementView:
-    published = {a.slug: a for a in site.agreements}
+    index = _index(site)
+    published = index.published
     superseded_by = published.get(agreement.superseded_by) if agreement.superseded_by else None
     return AgreementView(
         agreement=agreement,
@@ -410,18 +463,19 @@ def agreement_view(site: Site, agreement: Agreement) -> AgreementView:
             for d in agreement.documents
         ),
         related=rows(site, (site.agreement(s) for s in agreement.related_all)),
-        events=events_newest_first(e for e in site.events if agreement.slug in e.agreements),
+        events=events_newest_first(index.events_of_agreement.get(agreement.slug, ())),
         superseded_by=superseded_by,
-        supersedes=tuple(a for a in site.agreements if a.superseded_by == agreement.slug),
+        supersedes=tuple(index.superseding.get(agreement.slug, ())),
     )
 
 
 def _partner_item(site: Site, partner: Partner) -> PartnerItem:
+    index = _index(site)
     return PartnerItem(
         partner=partner,
         country=country_name(partner.country) if partner.country else "",
-        agreements=sum(partner.slug in a.partners for a in site.agreements),
-        events=sum(partner.slug in e.partners for e in site.events),
+        agreements=len(index.agreements_of_partner.get(partner.slug, ())),
+        events=len(index.events_of_partner.get(partner.slug, ())),
     )
 
 
@@ -457,16 +511,15 @@ def partners_index(site: Site) -> PartnersIndex:
 
 
 def partner_view(site: Site, partner: Partner) -> PartnerView:
-    agreements = [a for a in site.agreements if partner.slug in a.partners]
+    index = _index(site)
+    agreements = index.agreements_of_partner.get(partner.slug, [])
     return PartnerView(
         partner=partner,
         country=country_name(partner.country) if partner.country else "",
         parent=site.partner(partner.parent) if partner.parent else None,
-        children=_by_name(
-            _partner_item(site, p) for p in site.partners if p.parent == partner.slug
-        ),
+        children=_by_name(_partner_item(site, p) for p in index.children.get(partner.slug, ())),
         agreements=rows(site, agreements),
-        events=events_newest_first(e for e in site.events if partner.slug in e.partners),
+        events=events_newest_first(index.events_of_partner.get(partner.slug, ())),
         status_counts=status_counts(agreements),
     )
 
@@ -492,10 +545,14 @@ def agency_view(site: Site, agency: Agency) -> RecordsView:
 
 
 def event_view(site: Site, event: Event) -> EventView:
+    published = _index(site).published
     return EventView(
         event=event,
         partners=tuple(site.partner(s) for s in event.partners),
         agencies=tuple(site.config.agency(s) for s in event.agencies),
         # an event may concern a draft agreement, which a published build leaves out
-        agreements=rows(site, (a for a in site.agreements if a.slug in event.agreements)),
+        agreements=rows(
+            site,
+            (published[s] for s in dict.fromkeys(event.agreements) if s in published),
+        ),
     )
