@@ -78,6 +78,30 @@ def shown_status(agreement: Agreement, expiry: PartialDate | None, today: dt.dat
     return agreement.status
 
 
+PLACEHOLDER = "TODO"
+PLACEHOLDER_MESSAGE = (
+    f"still has `{PLACEHOLDER}` placeholder text; replace it with what the sources say "
+    "before the record is published"
+)
+
+
+def placeholder_warning(item: Parsed) -> Problem | None:
+    """A published record that still holds `TODO` text (as `new` writes it) is worth a warning."""
+    if item.record is None or item.values.get("draft") is True or item.meta is None:
+        return None
+    for key, value in item.meta.items():
+        if PLACEHOLDER in repr(value):
+            return Problem(
+                item.path, item.meta.line_of(key), key, PLACEHOLDER_MESSAGE, Severity.WARNING
+            )
+    for offset, line in enumerate(item.body.split("\n")):
+        if PLACEHOLDER in line:
+            return Problem(
+                item.path, item.body_line + offset, "body", PLACEHOLDER_MESSAGE, Severity.WARNING
+            )
+    return None
+
+
 class _Checker:
     """Cross-file checks over every parsed file, valid or not, using the fields it has."""
 
@@ -218,7 +242,7 @@ def assemble(
     agreements_in = [r for r in records if isinstance(r, Agreement)]
     meta = {p.path: p.meta for p in parsed}
 
-    warnings: list[Problem] = []
+    warnings: list[Problem] = [w for item in parsed if (w := placeholder_warning(item))]
     computed: list[Agreement] = []
     related_back: dict[str, set[str]] = {}
     for agreement in agreements_in:
