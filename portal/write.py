@@ -19,6 +19,7 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,22 +43,32 @@ class WriteReport:
     removed: int
 
 
-def _existing_files(out: Path) -> set[str]:
+def _existing_files(out: Path) -> tuple[set[str], bool]:
+    """Every file under `out` (relative, with /), and whether any folder is empty."""
     found: set[str] = set()
-    for dirpath, _dirnames, filenames in os.walk(out):
-        for name in filenames:
-            found.add((Path(dirpath) / name).relative_to(out).as_posix())
-    return found
+    empty = False
+    root = str(out)
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found.update(prefix + name for name in filenames)
+        empty = empty or not (dirnames or filenames)
+    return found, empty
 
 
-def _same(target: Path, output: OutputFile) -> bool:
-    if not target.is_file() or target.is_symlink():
+def _same(target: str, output: OutputFile) -> bool:
+    try:
+        info = os.lstat(target)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
         return False
     if output.source is not None:
         return filecmp.cmp(output.source, target, shallow=False)
-    if target.stat().st_size != len(output.data):
+    if info.st_size != len(output.data):
         return False
-    return target.read_bytes() == output.data
+    with open(target, "rb") as file:
+        return file.read() == output.data
 
 
 def check_target(out: Path) -> None:
@@ -80,8 +91,9 @@ def _stage(
     """Step 1: write every changed file into `staging`; return (staged file, target) pairs."""
     staged: list[tuple[Path, str]] = []
     unchanged = 0
+    root = str(out)
     for number, output in enumerate(outputs):
-        if _same(out / output.path, output):
+        if _same(os.path.join(root, output.path), output):
             unchanged += 1
             continue
         temporary = staging / str(number)
@@ -108,7 +120,8 @@ def write(outputs: list[OutputFile], out: Path) -> WriteReport:
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     every = [*outputs, OutputFile(MARKER, MARKER_TEXT)]
-    stale = _existing_files(out) - {o.path for o in every}  # with leftovers of a crashed build
+    existing, empty_folder = _existing_files(out)
+    stale = existing - {o.path for o in every}  # with leftovers of a crashed build
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         staged, unchanged = _stage(every, out, staging)
@@ -117,15 +130,22 @@ def write(outputs: list[OutputFile], out: Path) -> WriteReport:
         if isinstance(exc, OSError):
             raise WriteError(f"could not write the site ({exc}); {out} is as it was") from exc
         raise
+    # Folders can be left empty only by stale files (or were empty already): else no walk.
+    prune = bool(stale) or empty_folder
     try:
         for rel in sorted(stale):
             (out / rel).unlink()
-        _prune_empty_folders(out, keep=staging)
+        if prune:
+            _prune_empty_folders(out, keep=staging)
+        made: set[Path] = set()
         for temporary, rel in staged:
             target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             os.replace(temporary, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _prune_empty_folders(out)
+    if prune:
+        _prune_empty_folders(out)
     return WriteReport(written=len(staged), unchanged=unchanged, removed=len(stale))
