@@ -75,6 +75,8 @@ class RenderContext:
     bodies: dict[str, str]  # record path -> sanitised HTML of its body
     cache: BodyCache | None = None  # pages are taken from it and stored in it
     fingerprint: str = ""  # of everything but the values that decides a page (with cache)
+    # Work a post stage started before the stages ran (the search index), by name.
+    early: dict[str, object] = field(default_factory=dict)
 
     def page(self, url: str, template: str, **values: object) -> OutputFile:
         """Render one HTML page published at `url`."""
@@ -361,8 +363,18 @@ def render(
                 )
             outputs[output.path] = output
 
-    for stage in stages():
-        add(stage(context))
-    for post_stage in post_stages():
-        add(list(post_stage(context, MappingProxyType(dict(outputs)))))
+    from portal import search
+
+    posts = post_stages()
+    if search.render_search in posts:
+        context.early[search.EARLY] = search.start_early(context)
+    try:
+        for stage in stages():
+            add(stage(context))
+        for post_stage in posts:
+            add(list(post_stage(context, MappingProxyType(dict(outputs)))))
+    finally:
+        early = context.early.get(search.EARLY)
+        if isinstance(early, search.IndexRun):
+            early.cancel()
     return [outputs[path] for path in sorted(outputs)]

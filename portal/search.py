@@ -9,25 +9,31 @@ content, filters, meta and sort keys, built from the site's data rather than par
 of the rendered pages: the index does not depend on the markup of the page templates,
 and each facet holds exactly what the site shows (the shown status, not the recorded one).
 
-Pagefind's Python API runs the binary that the `pagefind[bin]` package ships. The
+Pagefind runs as the command-line program that the `pagefind[bin]` package ships, in its
+own process, started before the page stages so that it indexes while they render. The
 documents and the bundle live in a temporary folder only while Pagefind runs; the bundle
 is read back into OutputFiles under `pagefind/`, made byte-stable (`pagefind_stable`),
-and the write stage writes them with the rest of the site.
+and the write stage writes them with the rest of the site. With the cache, a bundle made
+from exactly the same documents is reused.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import importlib.metadata
 import inspect
+import multiprocessing
+import os
 import struct
+import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,11 +44,10 @@ from portal.output import OutputFile
 from portal.render import RenderContext, RenderError
 
 if TYPE_CHECKING:
-    from pagefind.index import IndexConfig
-
     from portal.cache import BodyCache
 
 SEARCH_CACHE_VERSION = 1  # bump when the way bundles are cached changes
+EARLY = "search"  # the key of the early IndexRun in RenderContext.early
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SCRIPT = "search.js"
@@ -343,40 +348,8 @@ def pagefind_language(language: str) -> str:
     return language.split("-", 1)[0].lower() or "en"
 
 
-#: Pagefind's Python service reads each answer whole, up to 2 MiB by default; the answer
-#: to `get_files` carries the whole bundle (base64), tens of megabytes on a large register.
-MAX_ANSWER = 1 << 30
-#: A service that stops answering would otherwise hang the build.
+#: A Pagefind that never finishes would otherwise hang the build.
 TIMEOUT_SECONDS = 900.0
-
-
-async def _index(source: Path, language: str) -> dict[str, bytes]:
-    """Pagefind's bundle {path: bytes}, taken from the service in memory.
-
-    Not through `PagefindIndex` as a context manager: leaving it writes the bundle to disk,
-    and its `write_files` can answer before every file is written (under load some were
-    read back empty, pagefind-entry.json among them: found by tests/test_reproducible.py);
-    and `delete_index`, which avoids that write, also drops the service without stopping
-    its process. The service as a context manager stops the process in every case.
-    """
-    from pagefind.service import PagefindService
-
-    config: IndexConfig = {"force_language": language}
-    async with PagefindService() as service:
-        stdout = service._backend.stdout
-        if stdout is not None and hasattr(stdout, "_limit"):
-            stdout._limit = MAX_ANSWER
-        index = await service.create_index(config)
-        await index.add_directory(str(source))
-        files = await index.get_files()
-    return {str(file["path"]): bytes(file["content"]) for file in files}
-
-
-async def _index_with_timeout(source: Path, language: str) -> dict[str, bytes]:
-    try:
-        return await asyncio.wait_for(_index(source, language), TIMEOUT_SECONDS)
-    except TimeoutError:
-        raise RuntimeError(f"no answer from Pagefind in {TIMEOUT_SECONDS:.0f} s") from None
 
 
 def _shipped(rel: str) -> bool:
@@ -455,42 +428,244 @@ def build_index(
 ) -> list[OutputFile]:
     """Run Pagefind over `records`; return its bundle as files under `pagefind/`.
 
-    Each record becomes a small HTML document in a temporary folder, indexed in one call
-    (`add_directory`): the Python API's service answers one message per 0.1 s, so a
-    call per record would take minutes on a large register. With a `cache`, a bundle made
-    from exactly the same documents (see `bundle_key`) is taken from it instead.
+    With a `cache`, a bundle made from exactly the same documents (see `bundle_key`) is
+    taken from it instead.
     """
+    return start_index(records, language, cache).result()
+
+
+def _problem(message: str) -> RenderError:
+    return RenderError([Problem(BUNDLE, 0, "", message)])
+
+
+@dataclass
+class IndexRun:
+    """Pagefind indexing `documents` ({output path: HTML}) in its own process while the
+    build goes on, or the bundle taken from the cache. `result()` waits for it.
+
+    Pagefind's command line is run once over a folder of the documents (the Python API's
+    service answers one message per 0.1 s, and a call per record would take minutes on a
+    large register); it writes the bundle into the same temporary folder, which is read
+    back once the process has ended (so every file is whole) and then removed.
+    """
+
+    documents: dict[str, str]
+    key: str
+    cache: BodyCache | None
+    bundle: dict[str, bytes] | None = None
+    process: _Child | None = None
+    folder: tempfile.TemporaryDirectory[str] | None = None  # the documents, the log
+    bundle_folder: tempfile.TemporaryDirectory[str] | None = None  # else in `folder`
+
+    @property
+    def output(self) -> Path:
+        """Where Pagefind writes the bundle."""
+        if self.bundle_folder is not None:
+            return Path(self.bundle_folder.name) / "bundle"
+        assert self.folder is not None
+        return Path(self.folder.name) / "bundle"
+
+    def result(self) -> list[OutputFile]:
+        if self.bundle is None:
+            self.bundle = self._wait()
+            if self.cache is not None:
+                self.cache.store_outputs({BUNDLE: (self.key, _pack(self.bundle))})
+        return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(self.bundle.items())]
+
+    def _wait(self) -> dict[str, bytes]:
+        assert self.process is not None and self.folder is not None
+        root = Path(self.folder.name)
+        try:
+            code = self.process.wait(TIMEOUT_SECONDS)
+            if code is None:
+                raise _problem(f"Pagefind failed: no result in {TIMEOUT_SECONDS:.0f} s")
+            if code != 0:
+                said = (root / "pagefind.log").read_text("utf-8", "replace").strip()
+                raise _problem(f"Pagefind failed (exit {code}): {said[-2000:]}")
+            out = self.output
+            files = {
+                rel: path.read_bytes()
+                for path in sorted(out.rglob("*"))
+                if path.is_file() and _shipped(rel := path.relative_to(out).as_posix())
+            }
+        finally:
+            self.cancel()
+        return dict(pagefind_stable.stabilise(files))
+
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs and remove its folder (done: a no-op)."""
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+        for folder in (self.folder, self.bundle_folder):
+            if folder is not None:
+                folder.cleanup()
+        self.folder = self.bundle_folder = None
+
+
+def _executable() -> Path:
+    try:
+        from pagefind.service import get_executable
+    except ImportError as exc:
+        message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
+        raise _problem(message) from exc
+    binary = get_executable()
+    if binary is None:
+        raise _problem("the search index needs Pagefind: pip install 'pagefind[bin]'")
+    return binary
+
+
+def start_index(
+    records: Sequence[SearchRecord], language: str, cache: BodyCache | None = None
+) -> IndexRun:
+    """Start indexing `records` (or take their bundle from `cache`); see IndexRun."""
     lang = pagefind_language(language)
     documents = {urls.output_path(r.url): r.document(language) for r in records}
     key = bundle_key(documents, lang)
+    run = IndexRun(documents, key, cache)
     if cache is not None:
         blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
-        stored = _unpack(blob) if blob is not None else None
-        if stored is not None:
-            return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(stored.items())]
-    stable = _run_pagefind(documents, lang)
-    if cache is not None:
-        cache.store_outputs({BUNDLE: (key, _pack(stable))})
-    return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(stable.items())]
+        run.bundle = _unpack(blob) if blob is not None else None
+        if run.bundle is not None:
+            return run
+    binary = _executable()
+    # The usual temporary folder, not one in memory: Pagefind numbers the documents in the
+    # order the file system lists them, so another file system gives other bytes.
+    run.folder = tempfile.TemporaryDirectory(prefix="portal-pagefind-")
+    root = Path(run.folder.name)
+    # Pagefind's bundle, thousands of small files written once and read back once, goes to
+    # a folder in memory where there is one (its bytes do not depend on where it goes).
+    size = sum(len(text) for text in documents.values())
+    memory = _in_memory(size)
+    if memory is not None:
+        run.bundle_folder = tempfile.TemporaryDirectory(prefix="portal-pagefind-", dir=memory)
+    argv = [
+        str(binary),
+        *("--site", str(root / "records"), "--output-path", str(run.output)),
+        *("--force-language", lang, "--silent"),
+    ]
+    # Pagefind reads settings from PAGEFIND_* variables and from a pagefind.yml in its
+    # working folder: neither may change the index, so it gets neither.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    try:
+        if _can_fork():
+            # A child writes the documents (thousands of small files and folders: most of a
+            # second on a large register) and then becomes Pagefind, while this process
+            # renders the pages.
+            child = multiprocessing.get_context("fork").Process(
+                target=_write_then_index, args=(root, documents, argv, env), daemon=False
+            )
+            child.start()
+            run.process = _Child(child)
+        else:
+            _write_documents(root / "records", documents)
+            with open(root / "pagefind.log", "wb") as log:
+                run.process = _Child(
+                    subprocess.Popen(
+                        argv,
+                        cwd=root,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=log,
+                    )
+                )
+    except OSError as exc:
+        run.cancel()
+        raise _problem(f"Pagefind failed: {exc}") from exc
+    except BaseException:
+        run.cancel()
+        raise
+    return run
 
 
-def _run_pagefind(documents: Mapping[str, str], lang: str) -> dict[str, bytes]:
-    """Pagefind's bundle of `documents` ({output path: HTML}): the shipped files, stable."""
-    with tempfile.TemporaryDirectory(prefix="portal-pagefind-") as tmp:
-        source = Path(tmp) / "records"
-        for rel, text in documents.items():
-            target = source / rel
+SHARED_MEMORY = Path("/dev/shm")
+
+
+def _in_memory(size: int) -> str | None:
+    """A folder in memory (/dev/shm) with room to spare for a bundle of documents of
+    `size` characters, or None. Only for Pagefind's output: the documents it reads stay on
+    the usual temporary folder, as Pagefind numbers them in the order the file system lists
+    them, so another file system would give other bytes."""
+    try:
+        if not (SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK)):
+            return None
+        free = os.statvfs(SHARED_MEMORY)
+    except OSError:
+        return None
+    return str(SHARED_MEMORY) if free.f_bavail * free.f_frsize > 4 * size + (256 << 20) else None
+
+
+def _can_fork() -> bool:
+    """Fork only a process with one thread (a forked copy of other threads' locks can hang)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _write_documents(folder: Path, documents: Mapping[str, str]) -> None:
+    made: set[Path] = set()
+    for rel, text in documents.items():
+        target = folder / rel
+        if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        try:
-            bundle = asyncio.run(_index_with_timeout(source, lang))
-        except (ImportError, FileNotFoundError) as exc:
-            message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
-            raise RenderError([Problem(BUNDLE, 0, "", message)]) from exc
-        except Exception as exc:
-            raise RenderError([Problem(BUNDLE, 0, "", f"Pagefind failed: {exc}")]) from exc
-    files = {rel: data for rel, data in bundle.items() if _shipped(rel)}
-    return dict(pagefind_stable.stabilise(files))
+            made.add(target.parent)
+        target.write_text(text, encoding="utf-8")
+
+
+def _write_then_index(
+    root: Path, documents: Mapping[str, str], argv: list[str], env: dict[str, str]
+) -> None:  # pragma: no cover - runs in a forked child, which becomes Pagefind
+    """In a forked child: write the documents, then replace this process with Pagefind
+    (its output to pagefind.log), so that the parent waits for and stops Pagefind itself."""
+    log = os.open(root / "pagefind.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        _write_documents(root / "records", documents)
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(log, 2)
+        os.chdir(root)
+        os.execve(argv[0], argv, env)
+    except BaseException as exc:
+        os.write(log, f"could not start Pagefind: {exc}".encode("utf-8", "replace"))
+        os._exit(70)
+
+
+class _Child:
+    """Pagefind's process, started by subprocess or as a forked child that became it."""
+
+    def __init__(self, process: subprocess.Popen[bytes] | BaseProcess) -> None:
+        self._process = process
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit status, or None if it is still running after `timeout` seconds."""
+        process = self._process
+        if isinstance(process, subprocess.Popen):
+            try:
+                return process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return None
+        process.join(timeout)
+        return process.exitcode
+
+    def stop(self) -> None:
+        process = self._process
+        if isinstance(process, subprocess.Popen):
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        else:
+            if process.exitcode is None:
+                process.kill()
+            process.join()
+            process.close()
+
+
+def start_early(context: RenderContext) -> IndexRun:
+    """Start indexing every record the site publishes, before the stages render their
+    pages (Pagefind then works on another core while they do); `render_search` uses the
+    run if the records whose page exists turn out to be exactly these."""
+    site = context.site
+    return start_index(records(site, context.bodies), site.config.language, context.cache)
 
 
 # -- the post stage --------------------------------------------------------------------
@@ -502,7 +677,15 @@ def render_search(
     """The index of every record whose page exists, the /search/ page and its script."""
     site = context.site
     published = [r for r in records(site, context.bodies) if urls.output_path(r.url) in outputs]
-    yield from build_index(published, site.config.language, context.cache)
+    early = context.early.get(EARLY)
+    if isinstance(early, IndexRun) and early.documents == {
+        urls.output_path(r.url): r.document(site.config.language) for r in published
+    }:
+        yield from early.result()
+    else:
+        if isinstance(early, IndexRun):
+            early.cancel()
+        yield from build_index(published, site.config.language, context.cache)
     yield context.page(
         urls.search(),
         "search.html",
