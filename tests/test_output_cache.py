@@ -1,0 +1,101 @@
+"""The output cache (rendered pages and the search bundle): a hit only when every input is
+the same, so that a cached build gives, byte for byte, what a clean build gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from portal import render, search
+from portal.cache import FILE_NAME, BodyCache
+from portal.pipeline import build_site, check_site
+from portal.render import PageTask, page_key
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2025, 1, 1)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_outputs_hit_only_under_the_same_key(tmp_path: Path) -> None:
+    cache = BodyCache(tmp_path)
+    assert cache.lookup_outputs({"a": "k1"}) == {}
+    cache.store_outputs({"a": ("k1", b"one"), "b": ("k2", b"two")})
+    again = BodyCache(tmp_path)
+    assert again.lookup_outputs({"a": "k1", "b": "other"}) == {"a": b"one"}
+    again.store_outputs({"a": ("k3", b"three")})  # replaces the entry of the same name
+    assert BodyCache(tmp_path).lookup_outputs({"a": "k1"}) == {}
+    assert BodyCache(tmp_path).lookup_outputs({"a": "k3"}) == {"a": b"three"}
+
+
+def test_a_damaged_output_is_never_used(tmp_path: Path) -> None:
+    BodyCache(tmp_path).store_outputs({"a": ("k1", b"one")})
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        db.execute("UPDATE outputs SET data = X'00'")
+    db.close()
+    cache = BodyCache(tmp_path)
+    assert cache.lookup_outputs({"a": "k1"}) == {}
+    assert cache.stats.rejected == 1
+
+
+def test_page_key_covers_every_value() -> None:
+    task = PageTask("agreements/", "agreements.html", {"view": ("x", 1)})
+    key = page_key("f", task)
+    assert key == page_key("f", PageTask("agreements/", "agreements.html", {"view": ("x", 1)}))
+    assert key != page_key("g", task)
+    assert key != page_key("f", PageTask("agreements/", "agreements.html", {"view": ("x", 2)}))
+    assert key != page_key("f", PageTask("agreements/", "home.html", {"view": ("x", 1)}))
+    assert page_key("f", PageTask("x/", "page.html", {"f": lambda: 1})) is None  # not pickled
+
+
+def test_the_template_site_is_the_configuration_only(tmp_path: Path) -> None:
+    """Templates see `site.config` and nothing else of the site: anything else a page shows
+    is in its values, and so in its key."""
+    (tmp_path / "t.html").write_text("{{ site.agreements }}", encoding="utf-8")
+    result = check_site(ROOT / "content", TODAY)
+    assert result.site is not None
+    env = render.make_env(tmp_path, result.site)
+    context = render.RenderContext(result.site, env, {})
+    with pytest.raises(render.RenderError):
+        context.page("x/", "t.html")
+
+
+def test_cached_builds_equal_clean_builds_with_search(tmp_path: Path) -> None:
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "templates", templates)
+    cached_out, cache_dir = tmp_path / "site", tmp_path / "cache"
+
+    def cached_equals_clean(step: str) -> BodyCache:
+        cache = BodyCache(cache_dir)
+        built = build_site(content, cached_out, TODAY, templates, cache=cache)
+        assert built.ok, (step, built.errors)
+        clean_out = tmp_path / f"clean-{step}"
+        assert build_site(content, clean_out, TODAY, templates).ok
+        assert _tree(cached_out) == _tree(clean_out), step
+        return cache
+
+    first = cached_equals_clean("cold")
+    assert first.stats.output_hits == 0
+    again = cached_equals_clean("no change")
+    assert again.stats.output_misses == 0  # every page and the search bundle from the cache
+    bundle = _tree(cached_out / search.BUNDLE)
+    agreement = sorted((content / "agreements").glob("*.md"))[0]
+    agreement.write_text(agreement.read_text() + "\nA new searchable word: zyzzyva.\n")
+    edited = cached_equals_clean("body")
+    assert 0 < edited.stats.output_misses < edited.stats.output_hits
+    assert _tree(cached_out / search.BUNDLE) != bundle  # indexed again
+    layout = templates / "macros.html"
+    layout.write_text(layout.read_text() + "\n{# changed #}\n")
+    changed = cached_equals_clean("template")
+    assert changed.stats.output_hits == 1  # only the search bundle: every page is new
