@@ -14,8 +14,10 @@ give. Pages that are rendered go to worker processes (fork) when there are many 
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import importlib.metadata
+import io
 import multiprocessing
 import os
 import pickle
@@ -77,6 +79,7 @@ class RenderContext:
     fingerprint: str = ""  # of everything but the values that decides a page (with cache)
     # Work a post stage started before the stages ran (the search index), by name.
     early: dict[str, object] = field(default_factory=dict)
+    record_digests: Digests = field(default_factory=dict)  # for page keys
 
     def page(self, url: str, template: str, **values: object) -> OutputFile:
         """Render one HTML page published at `url`."""
@@ -91,7 +94,7 @@ class RenderContext:
         found: dict[str, bytes] = {}
         if self.cache is not None and self.fingerprint:
             for path, task in zip(paths, tasks, strict=True):
-                key = page_key(self.fingerprint, task)
+                key = page_key(self.fingerprint, task, self.record_digests)
                 if key is not None:
                     keys[path] = key
             found = self.cache.lookup_outputs(keys)
@@ -218,15 +221,49 @@ def page_fingerprint(templates: Path, env: jinja2.Environment, site: Site) -> st
     return hashlib.blake2b(settings, digest_size=20).hexdigest()
 
 
-def page_key(fingerprint: str, task: PageTask) -> str | None:
+_RECORD_TYPES = (Agreement, Partner, Event, Page)
+Digests = dict[int, tuple[object, bytes]]  # id(record) -> (the record, digest of its pickle)
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles a page's values with each record (agreement, partner, event, page) in them
+    replaced by the digest of the record's own pickle, made once per build: a record listed
+    on many pages (with its whole Markdown body) is pickled once, not once per page. The
+    digest stands for every byte of the record, so the key still covers all of it."""
+
+    def __init__(self, file: io.BytesIO, digests: Digests) -> None:
+        super().__init__(file, protocol=5)
+        self._digests = digests
+        # Consulted only for objects of other than the built-in types: cheap.
+        self.dispatch_table = copyreg.dispatch_table.copy()
+        for kind in _RECORD_TYPES:
+            self.dispatch_table[kind] = self._reduce_record
+
+    def _reduce_record(self, obj: object) -> tuple[Callable[[bytes], None], tuple[bytes]]:
+        entry = self._digests.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            data = pickle.dumps(obj, protocol=5)
+            entry = (obj, hashlib.blake2b(data, digest_size=20).digest())
+            self._digests[id(obj)] = entry
+        return _record, (entry[1],)
+
+
+def _record(digest: bytes) -> None:
+    """Stands for a record in a page key (keys are never unpickled)."""
+
+
+def page_key(fingerprint: str, task: PageTask, digests: Digests | None = None) -> str | None:
     """The hash of the fingerprint and of the pickled values of one page; None when the
-    values cannot be pickled (the page is then rendered every time)."""
+    values cannot be pickled (the page is then rendered every time). `digests` keeps the
+    digests of records between calls (see _KeyPickler)."""
+    buffer = io.BytesIO()
     try:
-        data = pickle.dumps((task.url, task.template, sorted(task.values.items())), protocol=5)
+        pickler = _KeyPickler(buffer, {} if digests is None else digests)
+        pickler.dump((task.url, task.template, sorted(task.values.items())))
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
     digest = hashlib.blake2b(fingerprint.encode("ascii"), digest_size=20)
-    digest.update(data)
+    digest.update(buffer.getbuffer())
     return "page:" + digest.hexdigest()
 
 
