@@ -6,6 +6,7 @@ them and branch. Every ordering is deterministic: ties are broken by slug.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import weakref
@@ -217,6 +218,7 @@ class _Index:
     agreements_of_partner: dict[str, list[Agreement]]
     events_of_partner: dict[str, list[Event]]
     children: dict[str, list[Partner]]
+    rows: dict[int, tuple[Agreement, AgreementRow]] = dataclasses.field(default_factory=dict)
 
 
 def _build_index(site: Site) -> _Index:
@@ -325,6 +327,16 @@ def expiry_note(agreement: Agreement, today: dt.date) -> str:
 
 
 def row(site: Site, agreement: Agreement) -> AgreementRow:
+    """The agreement as a line of a list (made once per agreement of a site)."""
+    cached = _index(site).rows.get(id(agreement))
+    if cached is not None and cached[0] is agreement:
+        return cached[1]
+    made = _row(site, agreement)
+    _index(site).rows[id(agreement)] = (agreement, made)
+    return made
+
+
+def _row(site: Site, agreement: Agreement) -> AgreementRow:
     date = agreement.sort_date
     return AgreementRow(
         agreement=agreement,
