@@ -50,18 +50,32 @@ EDITED = "agreement-00001"
 # --- measuring a process --------------------------------------------------------------
 
 
+def _memory_kb(pid: int) -> int:
+    """The proportional set size of a process (Pss: each shared page counted once across
+    the processes that share it, so forked workers do not count their parent's memory
+    again), or its resident set where the kernel does not give Pss."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def _tree_rss_kb(pid: int) -> int:
-    """The resident memory of a process and all its descendants, in kB (Linux /proc)."""
+    """The memory of a process and all its descendants, in kB (Linux /proc; see _memory_kb)."""
     total = 0
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            total += _memory_kb(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
                     stack.extend(int(c) for c in f.read().split())
@@ -469,7 +483,8 @@ def report(results: list[SizeResult], others: Others, command: str, runs: int) -
         f"Pelican {others.versions.get('pelican', 'not installed')} "
         "(from PyPI, in a throwaway venv)",
         f"- Each time is the median of {runs} run(s), each in a new process; memory is the peak "
-        "resident set of the whole process tree (our worker processes included).",
+        "proportional set size (Pss) of the whole process tree, sampled every 10 ms: our "
+        "worker processes and Pagefind included, pages shared by forked workers counted once.",
         "- Corpus: `benchmarks/generate.py` (seed 1): N agreements, N/8 partners, N/2 events; "
         "bodies of 300–900 words, one treaty text of ~300 kB per 1,000 agreements.",
         "",
