@@ -7,7 +7,6 @@ return every problem at once; neither writes anything when there is an error.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,8 +23,6 @@ from portal.write import WriteReport, write
 if TYPE_CHECKING:
     from portal.cache import BodyCache
 
-log = logging.getLogger("portal")
-
 
 @dataclass(frozen=True)
 class Result:
@@ -33,7 +30,6 @@ class Result:
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...] = ()
     report: WriteReport | None = None
-    stats: dict[str, float] = field(default_factory=dict)
     body_lines: Mapping[str, int] = field(default_factory=dict)  # file -> line its body starts
 
     @property
