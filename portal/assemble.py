@@ -111,8 +111,10 @@ class _Checker:
         self.by_section: dict[str, dict[str, Parsed]] = {}
         for item in parsed:
             self.by_section.setdefault(item.section, {})[item.slug] = item
-        self.agency_slugs = {a.slug for a in config.agencies}
-        self.area_slugs = {a.slug for a in config.areas}
+        self.vocabularies = {
+            "agency": {a.slug for a in config.agencies},
+            "area": {a.slug for a in config.areas},
+        }
 
     def section(self, name: str) -> dict[str, Parsed]:
         return self.by_section.get(name, {})
@@ -126,24 +128,14 @@ class _Checker:
         slugs = [value] if isinstance(value, str) else list(value or ())
         draft = bool(item.values.get("draft"))
         for ref in slugs:
-            if what == "agency":
-                if ref not in self.agency_slugs:
+            if what in self.vocabularies:
+                known = self.vocabularies[what]
+                if ref not in known:
                     self.report(
                         item,
                         key,
-                        f"`{ref}` is not a known agency; add it under "
-                        f"`agencies` in site.yaml or use one of: "
-                        f"{', '.join(sorted(self.agency_slugs))}",
-                    )
-                continue
-            if what == "area":
-                if ref not in self.area_slugs:
-                    self.report(
-                        item,
-                        key,
-                        f"`{ref}` is not a known area; add it under "
-                        f"`areas` in site.yaml or use one of: "
-                        f"{', '.join(sorted(self.area_slugs))}",
+                        f"`{ref}` is not a known {what}; add it under `{key}` in site.yaml "
+                        f"or use one of: {', '.join(sorted(known))}",
                     )
                 continue
             folder = what + "s"

@@ -39,6 +39,10 @@ from pathlib import Path
 from portal import markup
 
 log = logging.getLogger("portal")
+DAMAGED = {
+    "bodies": "body cache: %d damaged entries will be rendered again",
+    "outputs": "output cache: %d damaged entries will be made again",
+}
 
 CACHE_VERSION = 1  # bump when the way entries are made or stored changes
 DEFAULT_DIR = Path(".cache")
@@ -205,14 +209,7 @@ class BodyCache:
                     found[key] = html
                     if now - float(used) > TOUCH_AFTER_SECONDS:
                         stale.append(key)
-                if bad:
-                    self.stats.rejected += len(bad)
-                    log.warning("body cache: %d damaged entries will be rendered again", len(bad))
-                    connection.executemany("DELETE FROM bodies WHERE key = ?", [(k,) for k in bad])
-                if stale:
-                    connection.executemany(
-                        "UPDATE bodies SET used = ? WHERE key = ?", [(now, k) for k in stale]
-                    )
+                self._tidy(connection, "bodies", bad, stale, now)
         except sqlite3.DatabaseError as exc:
             log.warning("body cache %s is damaged (%s); rendering without it", self.path, exc)
             connection.close()
@@ -220,6 +217,24 @@ class BodyCache:
             return {}
         connection.close()
         return found
+
+    def _tidy(
+        self,
+        connection: sqlite3.Connection,
+        table: str,
+        bad: list[str],
+        stale: list[str],
+        now: float,
+    ) -> None:
+        """Delete damaged entries of `table` (they are made again) and mark used ones."""
+        if bad:
+            self.stats.rejected += len(bad)
+            log.warning(DAMAGED[table], len(bad))
+            connection.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in bad])
+        if stale:
+            connection.executemany(
+                f"UPDATE {table} SET used = ? WHERE key = ?", [(now, k) for k in stale]
+            )
 
     @staticmethod
     def _select(
@@ -289,16 +304,7 @@ class BodyCache:
                             found[name] = data
                             if now - float(used) > TOUCH_AFTER_SECONDS:
                                 stale.append(key)
-                    if bad:
-                        self.stats.rejected += len(bad)
-                        log.warning("output cache: %d damaged entries will be made again", len(bad))
-                        connection.executemany(
-                            "DELETE FROM outputs WHERE key = ?", [(k,) for k in bad]
-                        )
-                    if stale:
-                        connection.executemany(
-                            "UPDATE outputs SET used = ? WHERE key = ?", [(now, k) for k in stale]
-                        )
+                    self._tidy(connection, "outputs", bad, stale, now)
             except sqlite3.DatabaseError as exc:
                 log.warning("cache %s is damaged (%s); building without it", self.path, exc)
                 connection.close()

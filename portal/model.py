@@ -11,7 +11,15 @@ from functools import cached_property, total_ordering
 MONTHS = tuple(calendar.month_name)  # ("", "January", ...), independent of locale
 
 
-class Kind(StrEnum):
+class Vocabulary(StrEnum):
+    """A controlled vocabulary of the content model; `label` is how the site shows a value."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class Kind(Vocabulary):
     MEMORANDUM_OF_UNDERSTANDING = "memorandum-of-understanding"
     AGREEMENT = "agreement"
     TREATY = "treaty"
@@ -21,12 +29,8 @@ class Kind(StrEnum):
     ACTION_PLAN = "action-plan"
     ARRANGEMENT = "arrangement"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
 
-
-class Status(StrEnum):
+class Status(Vocabulary):
     PROPOSED = "proposed"
     NEGOTIATING = "negotiating"
     SIGNED = "signed"
@@ -35,12 +39,8 @@ class Status(StrEnum):
     TERMINATED = "terminated"
     SUPERSEDED = "superseded"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
 
-
-class PartnerType(StrEnum):
+class PartnerType(Vocabulary):
     GOVERNMENT = "government"
     GOVERNMENT_AGENCY = "government-agency"
     STATE_OWNED_ENTERPRISE = "state-owned-enterprise"
@@ -49,22 +49,14 @@ class PartnerType(StrEnum):
     ACADEMIC = "academic"
     CIVIL_SOCIETY = "civil-society"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
 
-
-class EventKind(StrEnum):
+class EventKind(Vocabulary):
     MEETING = "meeting"
     VISIT = "visit"
     CONFERENCE = "conference"
     SIGNING = "signing"
     ANNOUNCEMENT = "announcement"
     STATEMENT = "statement"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class Severity(StrEnum):
@@ -342,9 +334,6 @@ class Site:
     def partner(self, slug: str) -> Partner:
         return self._partners[slug]
 
-    def event(self, slug: str) -> Event:
-        return self._events[slug]
-
     @cached_property
     def _agreements(self) -> dict[str, Agreement]:
         return {a.slug: a for a in self.agreements}
@@ -352,7 +341,3 @@ class Site:
     @cached_property
     def _partners(self) -> dict[str, Partner]:
         return {p.slug: p for p in self.partners}
-
-    @cached_property
-    def _events(self) -> dict[str, Event]:
-        return {e.slug: e for e in self.events}

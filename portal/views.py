@@ -34,7 +34,6 @@ T = TypeVar("T")
 LATEST = 5  # agreements and events listed on the home page
 EXPIRING_WITHIN_DAYS = 365
 RUNNING = frozenset({Status.SIGNED, Status.IN_FORCE})
-NOT_STATED = "not stated in the sources"
 
 
 # --- small pieces ---------------------------------------------------------------------
