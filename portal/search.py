@@ -9,33 +9,34 @@ content, filters, meta and sort keys, built from the site's data rather than par
 of the rendered pages: the index does not depend on the markup of the page templates,
 and each facet holds exactly what the site shows (the shown status, not the recorded one).
 
-Pagefind runs as the command-line program that the `pagefind[bin]` package ships, in its
-own process, started before the page stages so that it indexes while they render. The
-documents and the bundle live in a temporary folder only while Pagefind runs; the bundle
-is read back into OutputFiles under `pagefind/`, made byte-stable (`pagefind_stable`),
-and the write stage writes them with the rest of the site. With the cache, a bundle made
+Pagefind runs as the service of the program that the `pagefind[bin]` package ships, in
+its own process, started before the page stages so that it indexes while they render.
+The documents go to it over a pipe, in a fixed order, and the bundle comes back the same
+way, into OutputFiles under `pagefind/`, made byte-stable (`pagefind_stable`); the write
+stage writes them with the rest of the site. With the cache, a bundle made
 from exactly the same documents is reused.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.metadata
 import inspect
-import multiprocessing
+import json
 import os
+import selectors
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from portal import pagefind_stable, urls
 from portal.fields import country_name
@@ -443,27 +444,22 @@ class IndexRun:
     """Pagefind indexing `documents` ({output path: HTML}) in its own process while the
     build goes on, or the bundle taken from the cache. `result()` waits for it.
 
-    Pagefind's command line is run once over a folder of the documents (the Python API's
-    service answers one message per 0.1 s, and a call per record would take minutes on a
-    large register); it writes the bundle into the same temporary folder, which is read
-    back once the process has ended (so every file is whole) and then removed.
+    Pagefind runs as its service (`pagefind --service`: base64 JSON messages, each ended by
+    a comma, on its standard input and output). It handles the messages one after another,
+    in the order they come, so the documents are sent in the order of their paths and it
+    numbers them the same way on every machine (its command line numbers them in the order
+    the file system lists a folder, which differs between file systems). All messages are
+    written at once: Pagefind reads them into a queue as they arrive, so the pipe never
+    fills while it works. The last message asks for the bundle's files.
     """
 
     documents: dict[str, str]
     key: str
     cache: BodyCache | None
     bundle: dict[str, bytes] | None = None
-    process: _Child | None = None
-    folder: tempfile.TemporaryDirectory[str] | None = None  # the documents, the log
-    bundle_folder: tempfile.TemporaryDirectory[str] | None = None  # else in `folder`
-
-    @property
-    def output(self) -> Path:
-        """Where Pagefind writes the bundle."""
-        if self.bundle_folder is not None:
-            return Path(self.bundle_folder.name) / "bundle"
-        assert self.folder is not None
-        return Path(self.folder.name) / "bundle"
+    process: subprocess.Popen[bytes] | None = None
+    folder: tempfile.TemporaryDirectory[str] | None = None  # its working folder and log
+    last_message: int = 0
 
     def result(self) -> list[OutputFile]:
         if self.bundle is None:
@@ -473,34 +469,81 @@ class IndexRun:
         return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(self.bundle.items())]
 
     def _wait(self) -> dict[str, bytes]:
-        assert self.process is not None and self.folder is not None
-        root = Path(self.folder.name)
+        assert self.process is not None and self.process.stdout is not None
         try:
-            code = self.process.wait(TIMEOUT_SECONDS)
-            if code is None:
-                raise _problem(f"Pagefind failed: no result in {TIMEOUT_SECONDS:.0f} s")
-            if code != 0:
-                said = (root / "pagefind.log").read_text("utf-8", "replace").strip()
-                raise _problem(f"Pagefind failed (exit {code}): {said[-2000:]}")
-            out = self.output
-            files = {
-                rel: path.read_bytes()
-                for path in sorted(out.rglob("*"))
-                if path.is_file() and _shipped(rel := path.relative_to(out).as_posix())
-            }
+            files = _read_files(self.process.stdout, self.last_message, self._said)
         finally:
             self.cancel()
-        return dict(pagefind_stable.stabilise(files))
+        shipped = {rel: data for rel, data in sorted(files.items()) if _shipped(rel)}
+        return dict(pagefind_stable.stabilise(shipped))
+
+    def _said(self) -> str:
+        """What Pagefind wrote to its standard error (the last 2,000 characters)."""
+        if self.folder is None:
+            return ""
+        log = Path(self.folder.name) / "pagefind.log"
+        try:
+            return log.read_text("utf-8", "replace").strip()[-2000:]
+        except OSError:
+            return ""
 
     def cancel(self) -> None:
         """Stop Pagefind if it still runs and remove its folder (done: a no-op)."""
-        if self.process is not None:
-            self.process.stop()
-            self.process = None
-        for folder in (self.folder, self.bundle_folder):
-            if folder is not None:
-                folder.cleanup()
-        self.folder = self.bundle_folder = None
+        process, self.process = self.process, None
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def _message(number: int, payload: Mapping[str, object]) -> bytes:
+    """One message to Pagefind's service."""
+    text = json.dumps({"message_id": number, "payload": payload}, ensure_ascii=False)
+    return base64.b64encode(text.encode("utf-8")) + b","
+
+
+def _messages(documents: Mapping[str, str], language: str) -> list[bytes]:
+    """A new index, every document in the order of its path, then a request for the
+    bundle's files (the last message)."""
+    config = {"force_language": language}
+    out = [_message(0, {"type": "NewIndex", "config": config})]
+    for number, rel in enumerate(sorted(documents), start=1):
+        url = "/" + rel.removesuffix("index.html")
+        add = {"type": "AddFile", "index_id": 0, "url": url, "file_contents": documents[rel]}
+        out.append(_message(number, add))
+    out.append(_message(len(out), {"type": "GetFiles", "index_id": 0}))
+    return out
+
+
+def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[str, bytes]:
+    """Read Pagefind's answers until the one to message `last` (the bundle's files);
+    raise RenderError on an answer that is an error, an early end or a timeout."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    pending: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while True:
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                raise _problem(f"Pagefind failed: no result in {TIMEOUT_SECONDS:.0f} s")
+            chunk = os.read(stream.fileno(), 1 << 20)
+            if not chunk:
+                raise _problem(f"Pagefind failed: it stopped before the end. {said()}".strip())
+            *ended, rest = chunk.split(b",")
+            for piece in ended:
+                answer = json.loads(base64.b64decode(b"".join([*pending, piece])))
+                pending = []
+                payload = answer.get("payload") or {}
+                if payload.get("type") == "Error":
+                    raise _problem(f"Pagefind failed: {payload.get('message')}")
+                if answer.get("message_id") == last:
+                    return {f["path"]: base64.b64decode(f["content"]) for f in payload["files"]}
+            pending.append(rest)
 
 
 def _executable() -> Path:
@@ -529,135 +572,34 @@ def start_index(
         if run.bundle is not None:
             return run
     binary = _executable()
-    # The usual temporary folder, not one in memory: Pagefind numbers the documents in the
-    # order the file system lists them, so another file system gives other bytes.
-    run.folder = tempfile.TemporaryDirectory(prefix="portal-pagefind-")
-    root = Path(run.folder.name)
-    # Pagefind's bundle, thousands of small files written once and read back once, goes to
-    # a folder in memory where there is one (its bytes do not depend on where it goes).
-    size = sum(len(text) for text in documents.values())
-    memory = _in_memory(size)
-    if memory is not None:
-        run.bundle_folder = tempfile.TemporaryDirectory(prefix="portal-pagefind-", dir=memory)
-    argv = [
-        str(binary),
-        *("--site", str(root / "records"), "--output-path", str(run.output)),
-        *("--force-language", lang, "--silent"),
-    ]
+    messages = _messages(documents, lang)
+    run.last_message = len(messages) - 1
     # Pagefind reads settings from PAGEFIND_* variables and from a pagefind.yml in its
     # working folder: neither may change the index, so it gets neither.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    run.folder = tempfile.TemporaryDirectory(prefix="portal-pagefind-")
+    root = Path(run.folder.name)
     try:
-        if _can_fork():
-            # A child writes the documents (thousands of small files and folders: most of a
-            # second on a large register) and then becomes Pagefind, while this process
-            # renders the pages.
-            child = multiprocessing.get_context("fork").Process(
-                target=_write_then_index, args=(root, documents, argv, env), daemon=False
+        with open(root / "pagefind.log", "wb") as log:
+            run.process = subprocess.Popen(
+                [str(binary), "--service"],
+                cwd=root,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
             )
-            child.start()
-            run.process = _Child(child)
-        else:
-            _write_documents(root / "records", documents)
-            with open(root / "pagefind.log", "wb") as log:
-                run.process = _Child(
-                    subprocess.Popen(
-                        argv,
-                        cwd=root,
-                        env=env,
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.DEVNULL,
-                        stderr=log,
-                    )
-                )
+        assert run.process.stdin is not None
+        run.process.stdin.write(b"".join(messages))
+        run.process.stdin.flush()
     except OSError as exc:
+        said = run._said()
         run.cancel()
-        raise _problem(f"Pagefind failed: {exc}") from exc
+        raise _problem(f"Pagefind failed: {exc}. {said}".strip()) from exc
     except BaseException:
         run.cancel()
         raise
     return run
-
-
-SHARED_MEMORY = Path("/dev/shm")
-
-
-def _in_memory(size: int) -> str | None:
-    """A folder in memory (/dev/shm) with room to spare for a bundle of documents of
-    `size` characters, or None. Only for Pagefind's output: the documents it reads stay on
-    the usual temporary folder, as Pagefind numbers them in the order the file system lists
-    them, so another file system would give other bytes."""
-    try:
-        if not (SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK)):
-            return None
-        free = os.statvfs(SHARED_MEMORY)
-    except OSError:
-        return None
-    return str(SHARED_MEMORY) if free.f_bavail * free.f_frsize > 4 * size + (256 << 20) else None
-
-
-def _can_fork() -> bool:
-    """Fork only a process with one thread (a forked copy of other threads' locks can hang)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def _write_documents(folder: Path, documents: Mapping[str, str]) -> None:
-    made: set[Path] = set()
-    for rel, text in documents.items():
-        target = folder / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_text(text, encoding="utf-8")
-
-
-def _write_then_index(
-    root: Path, documents: Mapping[str, str], argv: list[str], env: dict[str, str]
-) -> None:  # pragma: no cover - runs in a forked child, which becomes Pagefind
-    """In a forked child: write the documents, then replace this process with Pagefind
-    (its output to pagefind.log), so that the parent waits for and stops Pagefind itself."""
-    log = os.open(root / "pagefind.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        _write_documents(root / "records", documents)
-        null = os.open(os.devnull, os.O_RDWR)
-        os.dup2(null, 0)
-        os.dup2(null, 1)
-        os.dup2(log, 2)
-        os.chdir(root)
-        os.execve(argv[0], argv, env)
-    except BaseException as exc:
-        os.write(log, f"could not start Pagefind: {exc}".encode("utf-8", "replace"))
-        os._exit(70)
-
-
-class _Child:
-    """Pagefind's process, started by subprocess or as a forked child that became it."""
-
-    def __init__(self, process: subprocess.Popen[bytes] | BaseProcess) -> None:
-        self._process = process
-
-    def wait(self, timeout: float) -> int | None:
-        """The exit status, or None if it is still running after `timeout` seconds."""
-        process = self._process
-        if isinstance(process, subprocess.Popen):
-            try:
-                return process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                return None
-        process.join(timeout)
-        return process.exitcode
-
-    def stop(self) -> None:
-        process = self._process
-        if isinstance(process, subprocess.Popen):
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-        else:
-            if process.exitcode is None:
-                process.kill()
-            process.join()
-            process.close()
 
 
 def start_early(context: RenderContext) -> IndexRun:

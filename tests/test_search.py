@@ -22,8 +22,8 @@ from portal.cli import TEMPLATES
 from portal.model import Site
 from portal.output import OutputFile
 from portal.pipeline import build_site, check_site
-from portal.render import RenderContext, make_env, render_bodies
-from portal.search import SearchRecord, records, render_search
+from portal.render import RenderContext, RenderError, make_env, render_bodies
+from portal.search import SearchRecord, build_index, records, render_search
 from tests.support.browser import (
     BrowserPage,
     axe_violations,
@@ -269,6 +269,31 @@ def test_only_records_whose_page_exists_are_indexed(tmp_path: Path) -> None:
     data = gzip.decompress(produced[index_fragments[0]].data)
     assert b'"url":"/agreements/old-mou/"' in data
     assert "search/index.html" in produced
+
+
+def test_the_bundle_does_not_depend_on_the_order_records_come_in(tmp_path: Path) -> None:
+    """Pagefind numbers records in the order it is given them; they go in path order."""
+    site = _site(tmp_path)
+    found = records(site, render_bodies(site))
+    forward = build_index(found, "en")
+    backward = build_index(list(reversed(found)), "en")
+    assert [(f.path, f.data) for f in forward] == [(f.path, f.data) for f in backward]
+
+
+def test_a_pagefind_that_stops_early_is_a_problem_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'no index today' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    site = _site(tmp_path)
+    with pytest.raises(RenderError) as caught:
+        build_index(records(site, render_bodies(site)), "en")
+    (problem,) = caught.value.problems
+    assert problem.path == "pagefind/"
+    assert problem.message.startswith("Pagefind failed")
+    assert "no index today" in problem.message
 
 
 # -- the search page in Chromium -----------------------------------------------------
