@@ -12,16 +12,22 @@ static file that cannot be read, a full disk) leaves the folder as it was too:
    never half of one).
 
 Files whose bytes are unchanged are not rewritten, so their times stay as they were.
+To know a file is unchanged without reading it back, a build may hand in the `Stamp`s
+the previous build returned (size, modification time, inode and a SHA-256 of the bytes
+it wrote): a file whose size, time and inode are still those is taken to still hold the
+bytes of its digest. Any other file is read and compared.
 """
 
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.output import OutputFile
@@ -37,10 +43,30 @@ class WriteError(Exception):
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """What a written file looked like: enough to know it is unchanged without reading it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: bytes
+
+
+@dataclass(frozen=True)
 class WriteReport:
     written: int
     unchanged: int
     removed: int
+    #: The stamp of every file written from bytes in memory, for the next build's `known`.
+    stamps: Mapping[str, Stamp] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _stamp(info: os.stat_result, digest: bytes) -> Stamp:
+    return Stamp(info.st_size, info.st_mtime_ns, info.st_ino, digest)
 
 
 def _existing_files(out: Path) -> tuple[set[str], bool]:
@@ -56,19 +82,26 @@ def _existing_files(out: Path) -> tuple[set[str], bool]:
     return found, empty
 
 
-def _same(target: str, output: OutputFile) -> bool:
+def _same(
+    target: str, output: OutputFile, digest: bytes | None, known: Stamp | None
+) -> os.stat_result | None:
+    """The target's stat if it holds exactly the output's bytes, else None. With the
+    `known` stamp of the file and the output's `digest`, a file whose size, time and inode
+    are the stamp's is not read."""
     try:
         info = os.lstat(target)
     except OSError:
-        return False
+        return None
     if not stat.S_ISREG(info.st_mode):
-        return False
+        return None
     if output.source is not None:
-        return filecmp.cmp(output.source, target, shallow=False)
+        return info if filecmp.cmp(output.source, target, shallow=False) else None
     if info.st_size != len(output.data):
-        return False
+        return None
+    if known is not None and _stamp(info, known.digest) == known:
+        return info if known.digest == digest else None
     with open(target, "rb") as file:
-        return file.read() == output.data
+        return info if file.read() == output.data else None
 
 
 def check_target(out: Path) -> None:
@@ -86,15 +119,21 @@ STAGING_PREFIX = ".portal-staging-"
 
 
 def _stage(
-    outputs: list[OutputFile], out: Path, staging: Path
-) -> tuple[list[tuple[Path, str]], int]:
-    """Step 1: write every changed file into `staging`; return (staged file, target) pairs."""
-    staged: list[tuple[Path, str]] = []
+    outputs: list[OutputFile], out: Path, staging: Path, known: Mapping[str, Stamp]
+) -> tuple[list[tuple[Path, str, bytes | None]], int, dict[str, Stamp]]:
+    """Step 1: write every changed file into `staging`; return (staged file, target,
+    digest) triples, the number unchanged, and the stamps of the unchanged ones."""
+    staged: list[tuple[Path, str, bytes | None]] = []
     unchanged = 0
+    stamps: dict[str, Stamp] = {}
     root = str(out)
     for number, output in enumerate(outputs):
-        if _same(os.path.join(root, output.path), output):
+        digest = _digest(output.data) if output.source is None else None
+        info = _same(os.path.join(root, output.path), output, digest, known.get(output.path))
+        if info is not None:
             unchanged += 1
+            if digest is not None:
+                stamps[output.path] = _stamp(info, digest)
             continue
         temporary = staging / str(number)
         if output.source is not None:
@@ -102,8 +141,8 @@ def _stage(
         else:
             temporary.write_bytes(output.data)
         os.chmod(temporary, 0o644)
-        staged.append((temporary, output.path))
-    return staged, unchanged
+        staged.append((temporary, output.path, digest))
+    return staged, unchanged, stamps
 
 
 def _prune_empty_folders(out: Path, keep: Path | None = None) -> None:
@@ -114,8 +153,12 @@ def _prune_empty_folders(out: Path, keep: Path | None = None) -> None:
             folder.rmdir()
 
 
-def write(outputs: list[OutputFile], out: Path) -> WriteReport:
-    """Make `out` hold exactly `outputs`; raise WriteError, leaving it as it was, if it can't."""
+def write(
+    outputs: list[OutputFile], out: Path, known: Mapping[str, Stamp] | None = None
+) -> WriteReport:
+    """Make `out` hold exactly `outputs`; raise WriteError, leaving it as it was, if it can't.
+
+    `known`: the stamps an earlier write into `out` returned (see `Stamp`)."""
     check_target(out)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
@@ -124,7 +167,7 @@ def write(outputs: list[OutputFile], out: Path) -> WriteReport:
     stale = existing - {o.path for o in every}  # with leftovers of a crashed build
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
-        staged, unchanged = _stage(every, out, staging)
+        staged, unchanged, stamps = _stage(every, out, staging, known or {})
     except BaseException as exc:
         shutil.rmtree(out if created else staging, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -138,14 +181,16 @@ def write(outputs: list[OutputFile], out: Path) -> WriteReport:
         if prune:
             _prune_empty_folders(out, keep=staging)
         made: set[Path] = set()
-        for temporary, rel in staged:
+        for temporary, rel, digest in staged:
             target = out / rel
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             os.replace(temporary, target)
+            if digest is not None:
+                stamps[rel] = _stamp(os.lstat(target), digest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if prune:
         _prune_empty_folders(out)
-    return WriteReport(written=len(staged), unchanged=unchanged, removed=len(stale))
+    return WriteReport(len(staged), unchanged, len(stale), stamps)

@@ -112,6 +112,39 @@ def test_only_changed_files_are_written(tmp_path: Path) -> None:
     assert (out / "b.html").read_bytes() == b"B"
 
 
+def test_with_the_last_stamps_unchanged_files_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    first = write([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a file was read back")
+
+    monkeypatch.setattr("portal.write.open", no_reading, raising=False)
+    report = write([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out, first.stamps)
+    assert report == WriteReport(written=0, unchanged=3, removed=0)
+
+
+def test_a_stamp_does_not_hide_new_bytes_of_the_same_size(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = write([OutputFile("a.html", b"a")], out)
+    report = write([OutputFile("a.html", b"A")], out, first.stamps)
+    assert report.written == 1
+    assert (out / "a.html").read_bytes() == b"A"
+
+
+def test_a_file_changed_since_its_stamp_is_read_and_mended(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = write([OutputFile("a.html", b"a")], out)
+    (out / "a.html").write_bytes(b"x")  # by hand, same size, a second later
+    later = first.stamps["a.html"].mtime_ns + 1_000_000_000
+    os.utime(out / "a.html", ns=(later, later))
+    report = write([OutputFile("a.html", b"a")], out, first.stamps)
+    assert report.written == 1
+    assert (out / "a.html").read_bytes() == b"a"
+
+
 def test_files_no_longer_produced_are_removed(tmp_path: Path) -> None:
     content = write_site(tmp_path, {"agreements/second.md": SECOND})
     out = tmp_path / "site"
