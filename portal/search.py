@@ -453,6 +453,7 @@ class IndexRun:
     fills while it works. The last message asks for the bundle's files.
     """
 
+    records: tuple[SearchRecord, ...]
     documents: dict[str, str]
     key: str
     cache: BodyCache | None
@@ -565,7 +566,7 @@ def start_index(
     lang = pagefind_language(language)
     documents = {urls.output_path(r.url): r.document(language) for r in records}
     key = bundle_key(documents, lang)
-    run = IndexRun(documents, key, cache)
+    run = IndexRun(tuple(records), documents, key, cache)
     if cache is not None:
         blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
         run.bundle = _unpack(blob) if blob is not None else None
@@ -618,11 +619,10 @@ def render_search(
 ) -> Iterable[OutputFile]:
     """The index of every record whose page exists, the /search/ page and its script."""
     site = context.site
-    published = [r for r in records(site, context.bodies) if urls.output_path(r.url) in outputs]
     early = context.early.get(EARLY)
-    if isinstance(early, IndexRun) and early.documents == {
-        urls.output_path(r.url): r.document(site.config.language) for r in published
-    }:
+    found = early.records if isinstance(early, IndexRun) else records(site, context.bodies)
+    published = [r for r in found if urls.output_path(r.url) in outputs]
+    if isinstance(early, IndexRun) and len(published) == len(early.records):
         yield from early.result()
     else:
         if isinstance(early, IndexRun):
