@@ -29,6 +29,7 @@ from portal.render import RenderContext
 
 PRODID = "-//cooperation-portal//Agreement calendar//EN"
 REMINDER_DAYS = (90, 30)
+LINE_OCTETS = 75  # the longest content line, line break excluded
 ENDED = {Status.TERMINATED, Status.SUPERSEDED}
 # (key in the UID, summary prefix)
 MOMENTS = {
@@ -88,18 +89,24 @@ def escape(text: str) -> str:
 
 
 def fold(line: str) -> str:
-    """Fold a content line into lines of at most 75 octets, never inside a character."""
-    parts: list[str] = []
-    current, size, limit = "", 0, 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = " ", 1, 75
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n".join(parts)
+    """Fold a content line into lines of at most 75 octets, never inside a character.
+
+    The UTF-8 bytes are cut every 75 octets (74 after the first cut: a continuation line
+    starts with a space); a cut that would split a character moves back to its start.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= LINE_OCTETS:
+        return line
+    parts: list[bytes] = []
+    start, limit = 0, LINE_OCTETS
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: inside a character
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, LINE_OCTETS - 1
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 def _day(day: dt.date) -> str:

@@ -125,3 +125,23 @@ def test_the_example_register_calendar_parses() -> None:
     found = events(ical.calendar_file(site).data)
     assert len(found) == len(ical.moments(site))
     assert len({str(e["UID"]) for e in found}) == len(found)
+
+
+def test_a_line_of_at_most_75_octets_is_not_folded() -> None:
+    assert ical.fold("") == ""
+    assert ical.fold("x" * 75) == "x" * 75
+    assert ical.fold("x" * 73 + "é") == "x" * 73 + "é"  # "é" is 2 octets: 75 in all
+
+
+def test_a_longer_line_is_cut_at_75_octets_then_every_74_after_the_leading_space() -> None:
+    assert ical.fold("x" * 76) == "x" * 75 + "\r\n x"
+    assert ical.fold("x" * 150) == "x" * 75 + "\r\n " + "x" * 74 + "\r\n x"
+
+
+def test_a_fold_never_splits_a_character() -> None:
+    # 74 octets, then "é" (2 octets) would end at octet 76: it starts the next line.
+    assert ical.fold("x" * 74 + "éy") == "x" * 74 + "\r\n éy"
+    # 72 octets, then a 4-octet emoji: the same.
+    assert ical.fold("x" * 72 + "😀") == "x" * 72 + "\r\n 😀"
+    # 38 two-octet characters: 37 fill 74 octets, the last one goes on.
+    assert ical.fold("é" * 38) == "é" * 37 + "\r\n é"
