@@ -16,8 +16,7 @@ Deterministic: the same content gives the same bytes on any day.
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,7 +27,6 @@ from portal.output import OutputFile
 from portal.render import RenderContext
 
 ATOM = "http://www.w3.org/2005/Atom"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 # The date in every tag: URI. It names the year the register's ids were minted; never
 # change it, or every id (and every UID in the calendar) changes with it.
 TAG_DATE = "2025"
@@ -84,51 +82,114 @@ class Entry:
     published: dt.date | None
 
 
+def entry(config: SiteConfig, record: Record) -> Entry:
+    return Entry(
+        record,
+        record_id(config, record),
+        revised(record) or EPOCH,
+        (p.start if (p := published(record)) else None),
+    )
+
+
 def entries(site: Site, records: Iterable[Record], limit: int = LIMIT) -> list[Entry]:
     """The newest `limit` records as feed entries, drafts left out, newest first."""
-    result = [
-        Entry(
-            record,
-            record_id(site.config, record),
-            revised(record) or EPOCH,
-            (p.start if (p := published(record)) else None),
-        )
-        for record in records
-        if not record.draft
-    ]
+    result = [entry(site.config, record) for record in records if not record.draft]
     result.sort(key=lambda e: (e.updated, e.published or EPOCH, e.id), reverse=True)
     return result[:limit]
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    if text is not None:
-        element.text = text
-    return element
+@dataclass(frozen=True)
+class FeedIndex:
+    """Every feed's entries, newest first and at most LIMIT, made once per site: each
+    record's entry is made once and sorted once, not again for every partner that it names."""
+
+    site: tuple[Entry, ...]
+    partners: Mapping[str, tuple[Entry, ...]]  # partner slug -> entries of records naming it
 
 
-def _entry(context: RenderContext, parent: ET.Element, entry: Entry) -> None:
-    site, record = context.site, entry.record
-    config = site.config
+def feed_index(site: Site) -> FeedIndex:
+    """The entries of the site feed and of each partner's (the records naming the partner,
+    not its parent or children)."""
+    records: list[Record] = [*site.agreements, *site.events]
+    newest = entries(site, records, limit=len(records))
+    partners: dict[str, list[Entry]] = {p.slug: [] for p in site.partners}
+    for item in newest:  # in order: each partner's list comes out newest first
+        for slug in item.record.partners:
+            partners.setdefault(slug, []).append(item)
+    return FeedIndex(
+        tuple(newest[:LIMIT]), {slug: tuple(found[:LIMIT]) for slug, found in partners.items()}
+    )
+
+
+# --- writing -----------------------------------------------------------------------
+# By hand, in the layout ElementTree gave (ET.indent, then tostring): two spaces a level,
+# `<tag ... />` for an element with no text, the same escapes. An entry is written once
+# and its bytes put in every feed that holds it.
+
+
+def _text(text: str) -> str:
+    """Character data escaped: &, < and >."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped: as character data, and quotes, line ends and tabs."""
+    value = _text(value)
+    for char, entity in ATTRIBUTE_ESCAPES:
+        if char in value:
+            value = value.replace(char, entity)
+    return value
+
+
+def _element(tag: str, text: str | None = None, **attrs: str) -> str:
+    """An element with no children."""
+    written = "".join(f' {name}="{_attribute(value)}"' for name, value in attrs.items())
+    if text:
+        return f"<{tag}{written}>{_text(text)}</{tag}>"
+    return f"<{tag}{written} />"
+
+
+def _entry(context: RenderContext, entry: Entry) -> bytes:
+    """An entry as the child of a feed: a line break and indent first."""
+    record, config = entry.record, context.site.config
     url = urls.agreement(record.slug) if isinstance(record, Agreement) else urls.event(record.slug)
     page = urls.absolute(config, url)
-    element = _sub(parent, "entry", **{f"{{{XML_NS}}}base": page})
-    _sub(element, "id", entry.id)
-    _sub(element, "title", record.title, type="text")
-    _sub(element, "updated", timestamp(entry.updated))
+    children = [
+        _element("id", entry.id),
+        _element("title", record.title, type="text"),
+        _element("updated", timestamp(entry.updated)),
+    ]
     if entry.published is not None:
-        _sub(element, "published", timestamp(entry.published))
-    _sub(element, "link", rel="alternate", type="text/html", href=page)
-    _sub(element, "category", term=record.kind.value, label=record.kind.label)
+        children.append(_element("published", timestamp(entry.published)))
+    children.append(_element("link", rel="alternate", type="text/html", href=page))
+    children.append(_element("category", term=record.kind.value, label=record.kind.label))
     if isinstance(record, Agreement):
         status = record.shown_status or record.status
-        _sub(element, "category", term=f"status:{status.value}", label=status.label)
+        children.append(_element("category", term=f"status:{status.value}", label=status.label))
         for slug in record.areas:
-            _sub(element, "category", term=f"area:{slug}", label=config.area(slug).label)
-    _sub(element, "summary", record.summary, type="text")
+            label = config.area(slug).label
+            children.append(_element("category", term=f"area:{slug}", label=label))
+    children.append(_element("summary", record.summary, type="text"))
     body = context.bodies.get(record.path, "")
     if body.strip():
-        _sub(element, "content", body, type="html")
+        children.append(_element("content", body, type="html"))
+    inside = "\n    ".join(children)
+    return f'\n  <entry xml:base="{_attribute(page)}">\n    {inside}\n  </entry>'.encode()
+
+
+def write_entries(context: RenderContext, feeds: Iterable[Sequence[Entry]]) -> dict[str, bytes]:
+    """The XML of every entry in `feeds`, by id: written once, however many feeds hold it."""
+    unique = {item.id: item for items in feeds for item in items}
+    return {id_: _entry(context, item) for id_, item in unique.items()}
 
 
 def atom(
@@ -137,72 +198,70 @@ def atom(
     page_url: str,
     title: str,
     subtitle: str,
-    records: Sequence[Record],
+    items: Sequence[Entry],
+    written: Mapping[str, bytes] | None = None,
 ) -> OutputFile:
-    """One Atom feed published at `url`, about the page at `page_url`."""
+    """One Atom feed published at `url`, about the page at `page_url`, holding `items`;
+    `written` has their XML (see `write_entries`), else it is written here."""
     config = context.site.config
-    items = entries(context.site, records)
-    ET.register_namespace("", ATOM)
-    root = ET.Element(f"{{{ATOM}}}feed", {f"{{{XML_NS}}}lang": config.language})
-    _sub(root, "id", tag_uri(config, url))
-    _sub(root, "title", title, type="text")
-    _sub(root, "subtitle", subtitle, type="text")
-    _sub(root, "updated", timestamp(max((e.updated for e in items), default=EPOCH)))
-    _sub(root, "link", rel="self", type="application/atom+xml", href=urls.absolute(config, url))
-    _sub(root, "link", rel="alternate", type="text/html", href=urls.absolute(config, page_url))
-    author = _sub(root, "author")
-    _sub(author, "name", config.title)
-    _sub(author, "uri", config.base_url)
-    _sub(root, "rights", f"{LICENCE_NAME}, {LICENCE_URL}", type="text")
-    _sub(root, "generator", "cooperation-portal")
-    for entry in items:
-        _entry(context, root, entry)
-    ET.indent(root)
-    text = ET.tostring(root, encoding="unicode")
-    return OutputFile(url, ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode())
-
-
-def site_feed(context: RenderContext) -> OutputFile:
-    site = context.site
-    return atom(
-        context,
-        urls.feed(),
-        urls.home(),
-        site.config.title,
-        site.config.description,
-        [*site.agreements, *site.events],
+    if written is None:
+        written = write_entries(context, [items])
+    head = [
+        _element("id", tag_uri(config, url)),
+        _element("title", title, type="text"),
+        _element("subtitle", subtitle, type="text"),
+        _element("updated", timestamp(max((e.updated for e in items), default=EPOCH))),
+        _element("link", rel="self", type="application/atom+xml", href=urls.absolute(config, url)),
+        _element("link", rel="alternate", type="text/html", href=urls.absolute(config, page_url)),
+        "<author>",
+        "  " + _element("name", config.title),
+        "  " + _element("uri", config.base_url),
+        "</author>",
+        _element("rights", f"{LICENCE_NAME}, {LICENCE_URL}", type="text"),
+        _element("generator", "cooperation-portal"),
+    ]
+    start = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="{ATOM}" xml:lang="{_attribute(config.language)}">'
     )
+    parts = [(start + "".join("\n  " + line for line in head)).encode()]
+    parts += [written[item.id] for item in items]
+    parts.append(b"\n</feed>\n")
+    return OutputFile(url, b"".join(parts))
 
 
-def records_by_partner(site: Site) -> dict[str, list[Record]]:
-    """For each partner, the agreements and events that name it (not its parent or children)."""
-    index: dict[str, list[Record]] = {p.slug: [] for p in site.partners}
-    records: list[Record] = [*site.agreements, *site.events]
-    for record in records:
-        for slug in record.partners:
-            index.setdefault(slug, []).append(record)
-    return index
+def site_feed(
+    context: RenderContext,
+    index: FeedIndex | None = None,
+    written: Mapping[str, bytes] | None = None,
+) -> OutputFile:
+    config = context.site.config
+    items = (index or feed_index(context.site)).site
+    return atom(context, urls.feed(), urls.home(), config.title, config.description, items, written)
 
 
 def partner_feed(
-    context: RenderContext, partner: Partner, records: Sequence[Record] | None = None
+    context: RenderContext,
+    partner: Partner,
+    index: FeedIndex | None = None,
+    written: Mapping[str, bytes] | None = None,
 ) -> OutputFile:
     site = context.site
-    if records is None:
-        records = records_by_partner(site)[partner.slug]
     return atom(
         context,
         urls.partner_feed(partner.slug),
         urls.partner(partner.slug),
         f"{partner.name} – {site.config.title}",
         f"Agreements and events with {partner.name}.",
-        records,
+        (index or feed_index(site)).partners[partner.slug],
+        written,
     )
 
 
 def render_feeds(context: RenderContext) -> Iterable[OutputFile]:
     """Render stage: the site feed and one feed per partner."""
-    yield site_feed(context)
-    index = records_by_partner(context.site)
+    index = feed_index(context.site)
+    written = write_entries(context, [index.site, *index.partners.values()])
+    yield site_feed(context, index, written)
     for partner in context.site.partners:
-        yield partner_feed(context, partner, index[partner.slug])
+        yield partner_feed(context, partner, index, written)

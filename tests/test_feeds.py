@@ -13,7 +13,7 @@ from portal import feeds
 from portal.model import Site
 from portal.pipeline import check_site
 from portal.render import RenderContext, make_env, render, render_bodies
-from tests.support.sites import write_site
+from tests.support.sites import SITE_YAML, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,3 +245,20 @@ def test_a_feed_holds_the_newest_records_only(context: RenderContext) -> None:
     newest = feeds.entries(site, [*site.agreements, *site.events], limit=2)
     assert [e.record.slug for e in newest] == ["meeting-2024", "estonia-mou"]
     assert feeds.LIMIT == 50
+
+
+def test_text_and_attributes_are_escaped_as_xml(tmp_path: Path) -> None:
+    files = {
+        "site.yaml": SITE_YAML.replace(
+            "label: Cybersecurity", 'label: "Cyber\\t\\"security\\" & <trust>"'
+        ),
+        "agreements/escapes.md": FILES["agreements/kaspersky-2018.md"].replace(
+            "title: Memorandum with Kaspersky Lab & <friends>",
+            "title: 'Memorandum \"A\" & <B>'",
+        ),
+    }
+    data = feeds.site_feed(context_for(write_site(tmp_path, {**FILES, **files}))).data
+    assert b'<title type="text">Memorandum "A" &amp; &lt;B&gt;</title>' in data
+    label = 'label="Cyber&#09;&quot;security&quot; &amp; &lt;trust&gt;"'
+    assert f'<category term="area:cybersecurity" {label} />'.encode() in data
+    assert [e.title for e in parse(data).entries if "escapes" in e.id] == ['Memorandum "A" & <B>']
