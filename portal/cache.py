@@ -18,30 +18,49 @@ of that output (see `portal.render` and `portal.search`). A lookup hits only whe
 the same; an entry whose checksum does not match is ignored. Storing an output replaces the
 entry of the same name, so the table holds at most one entry per output.
 
+A third table, `checks`, holds what the check learns from one content file on its own (its
+record and problems from `validate.parse_record`, the links its body holds): one entry per
+file, under a hash of the file's path and text and of `check_fingerprint()`, the source of
+every module of this package that the check of one file runs and the versions of Python,
+PyYAML (and libyaml) and pycountry. The value is a pickle, read back only when its checksum
+matches; one that cannot be read back as the expected type is checked again. Checks across
+files (references, links to other records) are never cached: they run on every build.
+
 The pipeline owns the cache (an edge, like load and write); render stays pure and receives
 the bodies already rendered.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
+import importlib
 import importlib.metadata
 import inspect
 import logging
+import pickle
 import re
 import sqlite3
+import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import yaml
 
 from portal import markup
+
+if TYPE_CHECKING:
+    from portal.load import RawFile
 
 log = logging.getLogger("portal")
 DAMAGED = {
     "bodies": "body cache: %d damaged entries will be rendered again",
     "outputs": "output cache: %d damaged entries will be made again",
+    "checks": "check cache: %d damaged entries will be checked again",
 }
 
 CACHE_VERSION = 1  # bump when the way entries are made or stored changes
@@ -51,6 +70,10 @@ PRUNE_AFTER_DAYS = 30
 LOOKUP_CHUNK = 500  # keys per query, under SQLite's limit on parameters
 TOUCH_AFTER_SECONDS = 24 * 3600  # refresh an entry's last use at most once a day
 
+CHECK_CACHE_VERSION = 1  # bump when the way check entries are made or stored changes
+CHECK_ROOTS = ("portal.validate", "portal.links")  # the check of one file starts here
+
+T = TypeVar("T")
 Renderer = Callable[[Mapping[str, str]], Mapping[str, str]]
 """Renders bodies: {name: Markdown source} -> {name: sanitised HTML}."""
 
@@ -77,6 +100,59 @@ def fingerprint() -> str:
         "source " + hashlib.sha256(inspect.getsource(markup).encode("utf-8")).hexdigest(),
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def check_fingerprint() -> str:
+    """A hash of everything besides a file's own path and text that decides what the check
+    of that one file finds: the source of CHECK_ROOTS and of every module of this package
+    they import (found by reading their imports, so a new import counts by itself), and the
+    versions of Python, PyYAML, libyaml and pycountry."""
+    sources = _package_sources(CHECK_ROOTS)
+    parts = [
+        f"check cache {CHECK_CACHE_VERSION}",
+        f"python {sys.version}",
+        f"pyyaml {yaml.__version__} libyaml {_libyaml_version()}",
+        f"pycountry {_version('pycountry')}",
+        *(
+            f"{name} " + hashlib.sha256(source.encode("utf-8")).hexdigest()
+            for name, source in sorted(sources.items())
+        ),
+    ]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _libyaml_version() -> str:
+    if not getattr(yaml, "__with_libyaml__", False):
+        return "none"
+    from yaml import _yaml
+
+    return str(_yaml.get_version_string())
+
+
+def _package_sources(roots: Sequence[str]) -> dict[str, str]:
+    """{module name: source} for `roots` and every `portal.` module they import, directly or
+    not (also imports inside functions and under TYPE_CHECKING: more is only safer)."""
+    sources: dict[str, str] = {}
+    waiting = list(roots)
+    while waiting:
+        name = waiting.pop()
+        if name in sources:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:  # `from portal import name` of something not a module
+            continue
+        source = inspect.getsource(module)
+        sources[name] = source
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                waiting.extend(a.name for a in node.names if a.name.startswith("portal."))
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module == "portal":
+                    waiting.extend(f"portal.{a.name}" for a in node.names)
+                elif node.module.startswith("portal."):
+                    waiting.append(node.module)
+    return sources
 
 
 def _canonical(value: object) -> object:
@@ -110,6 +186,8 @@ class CacheStats:
     rejected: int = 0  # entries whose checksum did not match, rendered again
     output_hits: int = 0  # pages and other outputs taken from the cache
     output_misses: int = 0
+    check_hits: int = 0  # content files whose check was taken from the cache
+    check_misses: int = 0
 
 
 @dataclass
@@ -119,6 +197,7 @@ class BodyCache:
     folder: Path = DEFAULT_DIR
     stats: CacheStats = field(default_factory=CacheStats)
     _fingerprint: str = field(default_factory=fingerprint)
+    _check_fingerprint: str | None = field(default=None, repr=False)
 
     @property
     def path(self) -> Path:
@@ -160,10 +239,12 @@ class BodyCache:
             "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
             "html TEXT NOT NULL, checksum TEXT NOT NULL, used REAL NOT NULL)"
         )
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-            "data BLOB NOT NULL, checksum TEXT NOT NULL, used REAL NOT NULL)"
-        )
+        for table in ("outputs", "checks"):
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
+                "name TEXT NOT NULL UNIQUE, data BLOB NOT NULL, checksum TEXT NOT NULL, "
+                "used REAL NOT NULL)"
+            )
         return connection
 
     def _open(self) -> sqlite3.Connection | None:
@@ -173,6 +254,7 @@ class BodyCache:
                 connection = self._connect()
                 connection.execute("SELECT count(*) FROM bodies WHERE 0").fetchall()
                 connection.execute("SELECT count(*) FROM outputs WHERE 0").fetchall()
+                connection.execute("SELECT count(*) FROM checks WHERE 0").fetchall()
                 return connection
             except sqlite3.DatabaseError as exc:
                 log.warning("body cache %s is unreadable (%s); starting it afresh", self.path, exc)
@@ -277,47 +359,102 @@ class BodyCache:
 
     def lookup_outputs(self, keys: Mapping[str, str]) -> dict[str, bytes]:
         """{name: key} -> {name: data} for each output stored under exactly that key."""
-        wanted = {key: name for name, key in keys.items()}
-        found: dict[str, bytes] = {}
-        if wanted and self.path.exists() and (connection := self._open()) is not None:
-            bad: list[str] = []
-            stale: list[str] = []
-            now = time.time()
-            try:
-                with connection:
-                    ordered = sorted(wanted)
-                    for start in range(0, len(ordered), LOOKUP_CHUNK):
-                        chunk = ordered[start : start + LOOKUP_CHUNK]
-                        marks = ",".join("?" * len(chunk))
-                        query = (
-                            "SELECT key, name, data, checksum, used FROM outputs "
-                            f"WHERE key IN ({marks})"
-                        )
-                        for key, name, data, checksum, used in connection.execute(query, chunk):
-                            if (
-                                wanted.get(key) != name
-                                or not isinstance(data, bytes)
-                                or checksum != _data_checksum(data)
-                            ):
-                                bad.append(key)
-                                continue
-                            found[name] = data
-                            if now - float(used) > TOUCH_AFTER_SECONDS:
-                                stale.append(key)
-                    self._tidy(connection, "outputs", bad, stale, now)
-            except sqlite3.DatabaseError as exc:
-                log.warning("cache %s is damaged (%s); building without it", self.path, exc)
-                connection.close()
-                self._discard()
-                found = {}
-            else:
-                connection.close()
+        found = self._lookup_named("outputs", keys)
         self.stats.output_hits += len(found)
         self.stats.output_misses += len(keys) - len(found)
         return found
 
     def store_outputs(self, entries: Mapping[str, tuple[str, bytes]]) -> None:
         """Store {name: (key, data)}, each replacing the entry of the same name."""
+        self._store_named("outputs", entries)
+
+    # --- what the check finds in one file ---------------------------------------
+
+    def check_key(self, raw: RawFile) -> str:
+        """The key of one content file's check: its section, name, path and text, and the
+        fingerprint of the code that checks it."""
+        if self._check_fingerprint is None:
+            self._check_fingerprint = check_fingerprint()
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (self._check_fingerprint, raw.section, raw.stem, raw.path, raw.text):
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(b"%d:" % len(data))
+            digest.update(data)
+        return digest.hexdigest()
+
+    def check_files(
+        self, files: Sequence[RawFile], check: Callable[[RawFile], T], kind: type[T]
+    ) -> list[T]:
+        """[check(file) for file in files], each taken from the cache when the same file was
+        checked by the same code before, else checked now and stored.
+
+        An entry is a pickle of `check`'s result; one that cannot be read back as a `kind`
+        (damaged, or made by a class that changed) is ignored and the file checked again."""
+        keys = {raw.path: self.check_key(raw) for raw in files}
+        found = self._lookup_named("checks", keys)
+        results: list[T] = []
+        made: dict[str, tuple[str, bytes]] = {}
+        unreadable = 0
+        for raw in files:
+            data = found.get(raw.path)
+            value = _unpickle(data, kind) if data is not None else None
+            if value is None:
+                unreadable += data is not None
+                value = check(raw)
+                made[raw.path] = (keys[raw.path], pickle.dumps(value, protocol=5))
+                self.stats.check_misses += 1
+            else:
+                self.stats.check_hits += 1
+            results.append(value)
+        if unreadable:
+            self.stats.rejected += unreadable
+            log.warning(DAMAGED["checks"], unreadable)
+        self._store_named("checks", made)
+        return results
+
+    # --- tables of named entries (outputs, checks) -------------------------------
+
+    def _lookup_named(self, table: str, keys: Mapping[str, str]) -> dict[str, bytes]:
+        """{name: key} -> {name: data} for each entry of `table` stored under that key."""
+        wanted = {key: name for name, key in keys.items()}
+        found: dict[str, bytes] = {}
+        if not wanted or not self.path.exists() or (connection := self._open()) is None:
+            return found
+        bad: list[str] = []
+        stale: list[str] = []
+        now = time.time()
+        try:
+            with connection:
+                ordered = sorted(wanted)
+                for start in range(0, len(ordered), LOOKUP_CHUNK):
+                    chunk = ordered[start : start + LOOKUP_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    query = (
+                        f"SELECT key, name, data, checksum, used FROM {table} "
+                        f"WHERE key IN ({marks})"
+                    )
+                    for key, name, data, checksum, used in connection.execute(query, chunk):
+                        if (
+                            wanted.get(key) != name
+                            or not isinstance(data, bytes)
+                            or checksum != _data_checksum(data)
+                        ):
+                            bad.append(key)
+                            continue
+                        found[name] = data
+                        if now - float(used) > TOUCH_AFTER_SECONDS:
+                            stale.append(key)
+                self._tidy(connection, table, bad, stale, now)
+        except sqlite3.DatabaseError as exc:
+            log.warning("cache %s is damaged (%s); building without it", self.path, exc)
+            connection.close()
+            self._discard()
+            return {}
+        connection.close()
+        return found
+
+    def _store_named(self, table: str, entries: Mapping[str, tuple[str, bytes]]) -> None:
+        """Store {name: (key, data)} in `table`, each replacing the entry of the same name."""
         if not entries:
             return
         connection = self._open()
@@ -327,14 +464,14 @@ class BodyCache:
         try:
             with connection:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)",
                     [
                         (key, name, data, _data_checksum(data), now)
                         for name, (key, data) in entries.items()
                     ],
                 )
                 connection.execute(
-                    "DELETE FROM outputs WHERE used < ?", (now - PRUNE_AFTER_DAYS * 86400,)
+                    f"DELETE FROM {table} WHERE used < ?", (now - PRUNE_AFTER_DAYS * 86400,)
                 )
         except sqlite3.DatabaseError as exc:
             log.warning("cache %s cannot be written (%s); discarding it", self.path, exc)
@@ -342,6 +479,15 @@ class BodyCache:
             self._discard()
             return
         connection.close()
+
+
+def _unpickle(data: bytes, kind: type[T]) -> T | None:
+    """The value pickled in `data` when it is a `kind`, else None (never raises)."""
+    try:
+        value = pickle.loads(data)
+    except Exception:  # whatever a damaged pickle raises, it is not trusted
+        return None
+    return value if type(value) is kind else None
 
 
 def _data_checksum(data: bytes) -> str:

@@ -107,6 +107,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _cache_options(parser: argparse.ArgumentParser, afresh: str) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"{afresh}, neither reading nor writing the cache "
+        "(the result is the same byte for byte; only slower)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(".cache"),
+        metavar="DIR",
+        help="where checked files and rendered bodies are kept between runs "
+        "(default: .cache); it may be deleted at any time",
+    )
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python build.py",
@@ -144,20 +161,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="the address the site is published at, instead of site.yaml's base_url "
         "(e.g. the one GitHub Pages reports, or http://localhost:8000/ for a local copy)",
     )
-    build.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="render every Markdown body afresh, neither reading nor writing the body cache "
-        "(the site is the same byte for byte; only slower)",
-    )
-    build.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path(".cache"),
-        metavar="DIR",
-        help="where rendered bodies are kept between builds (default: .cache); "
-        "it may be deleted at any time",
-    )
+    _cache_options(build, "render every Markdown body and check every file afresh")
     build.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -172,7 +176,8 @@ def make_parser() -> argparse.ArgumentParser:
         help="check the content and list every problem; writes nothing",
         description="Check every file under --content and list every problem at once as "
         "path:line: field: message. Warnings (such as a status that the dates have "
-        "overtaken) do not fail the check unless --strict is given.",
+        "overtaken) do not fail the check unless --strict is given. Nothing is written "
+        "but the cache of checked files (see --no-cache).",
     )
     _common(check)
     check.add_argument(
@@ -183,6 +188,7 @@ def make_parser() -> argparse.ArgumentParser:
         "annotations that show on the offending line of a pull request",
     )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _cache_options(check, "check every file afresh")
     _add_serve_and_new(commands)
     return parser
 
@@ -383,7 +389,8 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
 
     started = time.perf_counter()
     if args.command == "check":
-        result = check_site(args.content, today)
+        cache = None if args.no_cache else BodyCache(args.cache_dir)
+        result = check_site(args.content, today, cache=cache)
         status = report(result, sys.stderr, args.format, args.strict)
         if status == 0 and args.format == "text" and result.site is not None:
             site = result.site

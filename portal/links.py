@@ -19,7 +19,7 @@ import difflib
 import html
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -56,6 +56,9 @@ FIXED = frozenset(
     }
 )
 FIXED_PREFIXES = ("data/schema/",)
+
+Link = tuple[int, str]
+"""A link written in a body: (its line, 1 = the body's first line; its destination)."""
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -158,13 +161,13 @@ class Known:
     fixed: frozenset[str] = field(default=FIXED)
 
 
-def find_links(body: str) -> list[tuple[int, str]]:
+def find_links(body: str) -> list[Link]:
     """Every link destination written in a body, with its line (1 = the body's first line).
 
     Read from the Markdown text, not the HTML, to know the line; fenced code blocks and
     code spans are skipped (what is there is shown, not followed).
     """
-    found: list[tuple[int, str]] = []
+    found: list[Link] = []
     fence: str | None = None
     for number, line in enumerate(body.split("\n"), start=1):
         opening = _FENCE.match(line)
@@ -186,12 +189,17 @@ def find_links(body: str) -> list[tuple[int, str]]:
 
 
 def check_body(
-    path: str, body: str, first_line: int, known: Known, source_is_draft: bool = False
+    path: str,
+    links: Iterable[Link],
+    first_line: int,
+    known: Known,
+    source_is_draft: bool = False,
 ) -> list[Problem]:
-    """A problem for each link of the body that points to nothing the site publishes."""
+    """A problem for each of a body's `links` (from `find_links`) that points to nothing
+    the site publishes."""
     section = section_of(path)
     problems: list[Problem] = []
-    for number, href in find_links(body):
+    for number, href in links:
         target = resolve(href, section)
         if target is None:
             continue
@@ -242,11 +250,15 @@ def _did_you_mean(slug: str, choices: Iterable[str]) -> str:
 
 def check_links(
     parsed: Iterable[Parsed],
+    links: Mapping[str, Sequence[Link]],
     config: SiteConfig,
     static: Iterable[StaticFile],
     preview: bool = False,
 ) -> list[Problem]:
-    """Check the links of every body in content/, also in files with other problems."""
+    """Check the links of every body in content/, also in files with other problems.
+
+    `links` holds each file's `find_links(body)` by path (made per file, so it can be
+    cached); what they point to is looked up here, among all the files."""
     items = list(parsed)
     records: dict[str, dict[str, bool]] = {}
     for item in items:
@@ -264,7 +276,8 @@ def check_links(
         if item.section not in RECORD_SECTIONS or not item.body_line:
             continue  # a file that could not be split is reported by validate
         is_draft = records.get(item.section, {}).get(item.slug, False)
-        problems.extend(check_body(item.path, item.body, item.body_line, known, is_draft))
+        found = links[item.path]
+        problems.extend(check_body(item.path, found, item.body_line, known, is_draft))
     return problems
 
 

@@ -2,6 +2,9 @@
 
 `check_site` runs the checks only; `build_site` also renders and writes. Both
 return every problem at once; neither writes anything when there is an error.
+With a cache, what the check learns from one file on its own (`check_file`) is
+taken from it for every file that did not change; the checks across files run on
+every build.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
 from portal.config import parse_config
-from portal.links import body_lines, check_links
-from portal.load import load
+from portal.links import Link, body_lines, check_links, find_links
+from portal.load import RawFile, load
 from portal.model import Problem, Site
 from portal.validate import Parsed, parse_record
 from portal.write import WriteReport, write
@@ -37,6 +40,21 @@ class Result:
         return not self.errors
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One content file checked on its own: its record and problems, and its body's links."""
+
+    parsed: Parsed
+    links: tuple[Link, ...]
+
+
+def check_file(raw: RawFile) -> Checked:
+    """Everything the check finds in one file without looking at another: pure, so that
+    a cache may keep it under a hash of the file and of the code."""
+    parsed = parse_record(raw)
+    return Checked(parsed, tuple(find_links(parsed.body)) if parsed.body_line else ())
+
+
 def _sort(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.field, p.message)))
 
@@ -47,11 +65,13 @@ def check_site(
     preview: bool = False,
     shown_root: str | None = None,
     base_url: str | None = None,
+    cache: BodyCache | None = None,
 ) -> Result:
     """Load and check everything under content; return the site or every problem.
 
     `base_url`, when given (already checked, ending with "/"), replaces site.yaml's: the
-    address the site is published at, such as the one GitHub Pages reports.
+    address the site is published at, such as the one GitHub Pages reports. With a
+    `cache`, files checked by an earlier run are not parsed again; the result is the same.
     """
     raw = load(content, shown_root)
     errors = list(raw.problems)
@@ -61,14 +81,19 @@ def check_site(
         errors.extend(config_problems)
         if config is not None and base_url is not None:
             config = replace(config, base_url=base_url)
-    parsed: list[Parsed] = [parse_record(f) for f in raw.files]
+    if cache is None:
+        checked = [check_file(f) for f in raw.files]
+    else:
+        checked = cache.check_files(raw.files, check_file, Checked)
+    parsed: list[Parsed] = [c.parsed for c in checked]
     for item in parsed:
         errors.extend(item.problems)
     if config is None:
         return Result(None, _sort(errors))
     site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
     errors.extend(cross_errors)
-    errors.extend(check_links(parsed, config, raw.static, preview))
+    links = {c.parsed.path: c.links for c in checked}
+    errors.extend(check_links(parsed, links, config, raw.static, preview))
     if errors:
         return Result(None, _sort(errors), _sort(warnings))
     return Result(site, (), _sort(warnings), body_lines=body_lines(parsed))
@@ -93,7 +118,7 @@ def build_site(
     """
     from portal.render import RenderError, body_sources, render
 
-    result = check_site(content, today, preview, shown_root, base_url)
+    result = check_site(content, today, preview, shown_root, base_url, cache)
     if result.site is None:
         return result
     renderer = _with_progress(progress)
