@@ -45,10 +45,10 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
+def read_text(path: str | Path, shown: str) -> tuple[str | None, Problem | None]:
     """Decode one file as UTF-8 (a BOM and CRLF are fine); say why when it can't be."""
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             return None, Problem(
                 shown,
@@ -57,7 +57,8 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
                 f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes "
                 "(put a long text in content/static/ and link it under `documents`)",
             )
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            data = stream.read()
     except OSError as exc:
         return None, Problem(shown, 0, "", f"cannot be read: {exc.strerror or exc}")
     try:
@@ -79,9 +80,8 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
     problems: list[Problem] = []
     files: list[RawFile] = []
 
-    def readable(path: Path) -> str | None:
-        shown = _show(path, content, shown_root)
-        if path.is_symlink() and not _inside(path, content):
+    def readable(path: str | Path, shown: str, is_link: bool) -> str | None:
+        if is_link and not _inside(Path(path), content):
             problems.append(
                 Problem(
                     shown, 0, "", "is a link to a file outside the content folder; copy the file in"
@@ -106,19 +106,28 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
             )
         )
     else:
-        text = readable(site_path)
+        shown = _show(site_path, content, shown_root)
+        text = readable(site_path, shown, site_path.is_symlink())
         if text is not None:
-            site_yaml = RawFile("site", "site", _show(site_path, content, shown_root), text)
+            site_yaml = RawFile("site", "site", shown, text)
 
     for section in SECTIONS:
         folder = content / section
         if not folder.is_dir():
             continue
-        for path in sorted(folder.iterdir()):
-            shown = _show(path, content, shown_root)
-            if path.name.startswith("."):
+        shown_folder = _show(folder, content, shown_root)
+        # One listing, whose entries know (most of the time without asking the disk again)
+        # whether they are folders or links: thousands of records are read on every build.
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if path.is_dir() or path.suffix != ".md":
+            shown = os.path.join(shown_folder, name)
+            is_link = entry.is_symlink()
+            is_dir = Path(entry.path).is_dir() if is_link else entry.is_dir(follow_symlinks=False)
+            if is_dir or not name.endswith(".md"):
                 problems.append(
                     Problem(
                         shown,
@@ -129,9 +138,9 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
                     )
                 )
                 continue
-            text = readable(path)
+            text = readable(entry.path, shown, is_link)
             if text is not None:
-                files.append(RawFile(section, path.stem, shown, text))
+                files.append(RawFile(section, name[: -len(".md")], shown, text))
 
     static: list[StaticFile] = []
     static_root = content / "static"
