@@ -20,11 +20,12 @@ entry of the same name, so the table holds at most one entry per output.
 
 A third table, `checks`, holds what the check learns from one content file on its own (its
 record and problems from `validate.parse_record`, the links its body holds): one entry per
-file, under a hash of the file's path and text and of `check_fingerprint()`, the source of
-every module of this package that the check of one file runs and the versions of Python,
-PyYAML (and libyaml) and pycountry. The value is a pickle, read back only when its checksum
-matches; one that cannot be read back as the expected type is checked again. Checks across
-files (references, links to other records) are never cached: they run on every build.
+file, under a hash of the file's path and text and of `check_fingerprint()`: the source of
+the modules that define the check and its result and of every module of this package they
+import, and the versions of Python, PyYAML (and libyaml) and pycountry. The value is a
+pickle, read back only when its checksum matches; one that cannot be read back as the
+expected type is checked again. Checks across files (references, links to other records)
+are never cached: they run on every build.
 
 The pipeline owns the cache (an edge, like load and write); render stays pure and receives
 the bodies already rendered.
@@ -71,7 +72,6 @@ LOOKUP_CHUNK = 500  # keys per query, under SQLite's limit on parameters
 TOUCH_AFTER_SECONDS = 24 * 3600  # refresh an entry's last use at most once a day
 
 CHECK_CACHE_VERSION = 1  # bump when the way check entries are made or stored changes
-CHECK_ROOTS = ("portal.validate", "portal.links")  # the check of one file starts here
 
 T = TypeVar("T")
 Renderer = Callable[[Mapping[str, str]], Mapping[str, str]]
@@ -102,12 +102,13 @@ def fingerprint() -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def check_fingerprint() -> str:
+def check_fingerprint(modules: Sequence[str]) -> str:
     """A hash of everything besides a file's own path and text that decides what the check
-    of that one file finds: the source of CHECK_ROOTS and of every module of this package
-    they import (found by reading their imports, so a new import counts by itself), and the
-    versions of Python, PyYAML, libyaml and pycountry."""
-    sources = _package_sources(CHECK_ROOTS)
+    of that one file finds: the source of `modules` (those that define the check and its
+    result) and of every module of this package they import (found by reading their
+    imports, so a new import counts by itself), and the versions of Python, PyYAML, libyaml
+    and pycountry."""
+    sources = _package_sources(modules)
     parts = [
         f"check cache {CHECK_CACHE_VERSION}",
         f"python {sys.version}",
@@ -197,7 +198,7 @@ class BodyCache:
     folder: Path = DEFAULT_DIR
     stats: CacheStats = field(default_factory=CacheStats)
     _fingerprint: str = field(default_factory=fingerprint)
-    _check_fingerprint: str | None = field(default=None, repr=False)
+    _check_fingerprints: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
     @property
     def path(self) -> Path:
@@ -370,18 +371,6 @@ class BodyCache:
 
     # --- what the check finds in one file ---------------------------------------
 
-    def check_key(self, raw: RawFile) -> str:
-        """The key of one content file's check: its section, name, path and text, and the
-        fingerprint of the code that checks it."""
-        if self._check_fingerprint is None:
-            self._check_fingerprint = check_fingerprint()
-        digest = hashlib.blake2b(digest_size=20)
-        for part in (self._check_fingerprint, raw.section, raw.stem, raw.path, raw.text):
-            data = part.encode("utf-8", "surrogatepass")
-            digest.update(b"%d:" % len(data))
-            digest.update(data)
-        return digest.hexdigest()
-
     def check_files(
         self, files: Sequence[RawFile], check: Callable[[RawFile], T], kind: type[T]
     ) -> list[T]:
@@ -389,8 +378,13 @@ class BodyCache:
         checked by the same code before, else checked now and stored.
 
         An entry is a pickle of `check`'s result; one that cannot be read back as a `kind`
-        (damaged, or made by a class that changed) is ignored and the file checked again."""
-        keys = {raw.path: self.check_key(raw) for raw in files}
+        (damaged, or made by a class that changed) is ignored and the file checked again.
+        The key covers the modules that define `check` and `kind` (and all they import)."""
+        modules = tuple(sorted({check.__module__, kind.__module__}))
+        if modules not in self._check_fingerprints:
+            self._check_fingerprints[modules] = check_fingerprint(modules)
+        fingerprint = self._check_fingerprints[modules]
+        keys = {raw.path: check_key(fingerprint, raw) for raw in files}
         found = self._lookup_named("checks", keys)
         results: list[T] = []
         made: dict[str, tuple[str, bytes]] = {}
@@ -479,6 +473,17 @@ class BodyCache:
             self._discard()
             return
         connection.close()
+
+
+def check_key(fingerprint: str, raw: RawFile) -> str:
+    """The key of one content file's check: its section, name, path and text, and the
+    fingerprint of the code that checks it."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (fingerprint, raw.section, raw.stem, raw.path, raw.text):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def _unpickle(data: bytes, kind: type[T]) -> T | None:

@@ -22,10 +22,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from portal import markup
 from portal.model import Problem, SiteConfig, StaticFile
-from portal.validate import Parsed
+
+if TYPE_CHECKING:  # validate imports find_links from here
+    from portal.validate import Parsed
 
 # The folders of content/ that hold records, and what their URLs are called.
 RECORD_SECTIONS = {

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
 from portal.config import parse_config
-from portal.links import Link, body_lines, check_links, find_links
-from portal.load import RawFile, load
+from portal.links import body_lines, check_links
+from portal.load import load
 from portal.model import Problem, Site
-from portal.validate import Parsed, parse_record
+from portal.validate import Checked, Parsed, check_file
 from portal.write import WriteReport, write
 
 if TYPE_CHECKING:
@@ -38,21 +38,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-@dataclass(frozen=True)
-class Checked:
-    """One content file checked on its own: its record and problems, and its body's links."""
-
-    parsed: Parsed
-    links: tuple[Link, ...]
-
-
-def check_file(raw: RawFile) -> Checked:
-    """Everything the check finds in one file without looking at another: pure, so that
-    a cache may keep it under a hash of the file and of the code."""
-    parsed = parse_record(raw)
-    return Checked(parsed, tuple(find_links(parsed.body)) if parsed.body_line else ())
 
 
 def _sort(problems: list[Problem]) -> tuple[Problem, ...]:

@@ -1,7 +1,10 @@
 """One content file -> one record (Agreement, Partner, Event, Page): the per-file checks.
 
 Pure: text in, a typed record and problems out. Checks that need other files
-(does the partner exist?) belong to assemble.
+(does the partner exist?) belong to assemble; whether a body's links point to
+something, to links. `check_file` is everything learnt from one file on its own,
+which a cache may keep (see portal.cache: its key covers this module's source and
+that of every module it imports).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from portal.fields import (
     text_list,
 )
 from portal.frontmatter import FrontMatterError, find_control_character, split
+from portal.links import Link, find_links
 from portal.load import RawFile
 from portal.model import (
     Agreement,
@@ -323,3 +327,18 @@ def parse_record(raw: RawFile) -> Parsed:
     return Parsed(
         raw.section, raw.stem, raw.path, record, (), meta, values, document.body, document.body_line
     )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One content file checked on its own: its record and problems, and its body's links
+    (what they point to is checked across files, by links.check_links)."""
+
+    parsed: Parsed
+    links: tuple[Link, ...]
+
+
+def check_file(raw: RawFile) -> Checked:
+    """Everything the check finds in one file without looking at another."""
+    parsed = parse_record(raw)
+    return Checked(parsed, tuple(find_links(parsed.body)) if parsed.body_line else ())

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from portal import cache as cache_module
-from portal import yamlsafe
-from portal.cache import CHECK_ROOTS, FILE_NAME, BodyCache, check_fingerprint
+from portal import pipeline, validate, yamlsafe
+from portal.cache import FILE_NAME, BodyCache, check_fingerprint, check_key
 from portal.cli import main
 from portal.load import RawFile
 from portal.pipeline import Result, check_site
@@ -127,32 +127,28 @@ def test_links_to_other_files_are_checked_on_every_run(tmp_path: Path) -> None:
     assert cache.stats.check_misses == 0
 
 
-def test_the_key_covers_the_path_the_text_and_the_code(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    cache = BodyCache(tmp_path)
+def test_the_key_covers_the_path_the_text_and_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = check_fingerprint(["portal.validate"])
     raw = RawFile("pages", "about", "content/pages/about.md", "---\ntitle: A\n---\n")
     others = [
         RawFile("pages", "about", "elsewhere/pages/about.md", raw.text),
         RawFile("pages", "about", raw.path, raw.text + "\n"),
         RawFile("events", "about", raw.path, raw.text),
     ]
-    assert len({cache.check_key(r) for r in [raw, *others]}) == 4
-    assert BodyCache(tmp_path).check_key(raw) == cache.check_key(raw)
+    assert len({check_key(code, r) for r in [raw, *others]}) == 4
+    assert check_key(check_fingerprint(["portal.validate"]), raw) == check_key(code, raw)
     real = cache_module.inspect.getsource
 
-    def edited(module: object) -> str:
+    def edited(module: object) -> str:  # yamlsafe, which validate imports through frontmatter
         source = real(module)  # type: ignore[arg-type]
         return source + "# edited\n" if module is yamlsafe else source
 
-    before = check_fingerprint()
     monkeypatch.setattr(cache_module.inspect, "getsource", edited)
-    assert check_fingerprint() != before
-    assert BodyCache(tmp_path).check_key(raw) != cache.check_key(raw)
+    assert check_key(check_fingerprint(["portal.validate"]), raw) != check_key(code, raw)
 
 
 def test_the_fingerprint_follows_every_module_the_check_imports() -> None:
-    sources = cache_module._package_sources(CHECK_ROOTS)
+    sources = cache_module._package_sources(["portal.validate"])
     assert {
         "portal.validate",
         "portal.links",
@@ -163,6 +159,18 @@ def test_the_fingerprint_follows_every_module_the_check_imports() -> None:
         "portal.load",
     } <= set(sources)
     assert not {"portal.render", "portal.views", "portal.cache"} & set(sources)
+
+
+def test_the_fingerprint_covers_the_module_of_the_check_and_of_its_result(
+    tmp_path: Path,
+) -> None:
+    # The pipeline's check and its result are validate's: a change there changes the keys.
+    assert (pipeline.check_file, pipeline.Checked) == (validate.check_file, validate.Checked)
+    content = write_site(tmp_path, {})
+    check_site(content, TODAY, cache=BodyCache(tmp_path / "cache"))
+    cache = BodyCache(tmp_path / "cache")
+    check_site(content, TODAY, cache=cache)
+    assert list(cache._check_fingerprints) == [("portal.validate",)]
 
 
 @pytest.mark.parametrize(
