@@ -395,8 +395,7 @@ def _json_bytes(value: Json) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def json_file(site: Site, collection: Collection) -> OutputFile:
-    records = collection.records(site)
+def json_file(site: Site, collection: Collection, records: list[Json]) -> OutputFile:
     document: Json = {
         "title": f"{site.config.title}: {collection.name}",
         "source": site.config.base_url,
@@ -448,9 +447,10 @@ def neutralise(cell: str) -> str:
 
 
 def csv_row(record: Json) -> list[str]:
+    """An agreement's record (as in the JSON file) as a row of CSV_COLUMNS."""
     computed = record["computed"]
     values: dict[str, object] = {
-        **{k: v for k, v in record.items() if k in CSV_COLUMNS},
+        **record,
         "source_urls": [s["url"] for s in record["sources"]],
         "document_urls": computed["document_urls"],
         **{f"computed_{k}": v for k, v in computed.items()},
@@ -466,20 +466,21 @@ def csv_row(record: Json) -> list[str]:
     return row
 
 
-def csv_file(site: Site) -> OutputFile:
+def csv_file(agreements: Iterable[Json]) -> OutputFile:
+    """The agreements' records (as in the JSON file) as a spreadsheet."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for agreement in published(site.agreements):
-        writer.writerow(csv_row(agreement_record(site, agreement)))
+    writer.writerows(csv_row(record) for record in agreements)
     return OutputFile(urls.data("agreements.csv"), out.getvalue().encode("utf-8-sig"))
 
 
 def data_files(site: Site) -> list[OutputFile]:
+    records = {c.name: c.records(site) for c in COLLECTIONS}  # once, for the JSON and the CSV
     return [
-        *(json_file(site, c) for c in COLLECTIONS),
+        *(json_file(site, c, records[c.name]) for c in COLLECTIONS),
         *(schema_file(site, c) for c in COLLECTIONS),
-        csv_file(site),
+        csv_file(records["agreements"]),
     ]
 
 
