@@ -16,8 +16,12 @@ Deterministic: the same content gives the same bytes on any day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from portal import urls
@@ -34,6 +38,26 @@ EPOCH = dt.date(1970, 1, 1)
 LIMIT = 50
 
 Record = Agreement | Event
+T = TypeVar("T")
+
+
+def once_per_site(make: Callable[[Site], T]) -> Callable[[Site], T]:
+    """`make`, keeping what it made for the last site it was given while that site lives:
+    for work that two render stages need (the /data/ page gives the sizes of the site feed
+    and of the calendar). A build makes one site; views keeps its index the same way."""
+    last: list[tuple[weakref.ref[Site], T]] = []
+    lock = threading.Lock()
+
+    @functools.wraps(make)
+    def made(site: Site) -> T:
+        with lock:
+            if last and last[0][0]() is site:
+                return last[0][1]
+            value = make(site)
+            last[:] = [(weakref.ref(site), value)]
+            return value
+
+    return made
 
 
 def tag_uri(config: SiteConfig, specific: str) -> str:
@@ -107,6 +131,7 @@ class FeedIndex:
     partners: Mapping[str, tuple[Entry, ...]]  # partner slug -> entries of records naming it
 
 
+@once_per_site
 def feed_index(site: Site) -> FeedIndex:
     """The entries of the site feed and of each partner's (the records naming the partner,
     not its parent or children)."""

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal import urls
-from portal.feeds import EPOCH, revised, tag_uri
+from portal.feeds import EPOCH, once_per_site, revised, tag_uri
 from portal.model import Agreement, PartialDate, Site, Status
 from portal.output import OutputFile
 from portal.render import RenderContext
@@ -150,6 +150,7 @@ def event_lines(site: Site, moment: Moment) -> list[str]:
     return lines
 
 
+@once_per_site  # the /data/ page gives its size
 def calendar_file(site: Site) -> OutputFile:
     config = site.config
     name = f"{config.title}: agreement dates"

@@ -262,3 +262,17 @@ def test_text_and_attributes_are_escaped_as_xml(tmp_path: Path) -> None:
     label = 'label="Cyber&#09;&quot;security&quot; &amp; &lt;trust&gt;"'
     assert f'<category term="area:cybersecurity" {label} />'.encode() in data
     assert [e.title for e in parse(data).entries if "escapes" in e.id] == ['Memorandum "A" & <B>']
+
+
+def test_once_per_site_makes_a_value_again_only_for_another_site(tmp_path: Path) -> None:
+    made: list[Site] = []
+
+    @feeds.once_per_site
+    def count(site: Site) -> int:
+        made.append(site)
+        return len(made)
+
+    first = context_for(write_site(tmp_path / "a", FILES)).site
+    second = context_for(write_site(tmp_path / "b", FILES)).site
+    assert [count(first), count(first), count(second), count(second)] == [1, 1, 2, 2]
+    assert count(first) == 3  # only the last site's value is kept
