@@ -221,41 +221,43 @@ def page_fingerprint(templates: Path, env: jinja2.Environment, site: Site) -> st
     return hashlib.blake2b(settings, digest_size=20).hexdigest()
 
 
-_RECORD_TYPES = (Agreement, Partner, Event, Page)
-Digests = dict[int, tuple[object, bytes]]  # id(record) -> (the record, digest of its pickle)
+# Values that many pages share: records, and the rows that list them (made once per site).
+_SHARED_TYPES = (Agreement, Partner, Event, Page, views.AgreementRow, views.EventRow)
+Digests = dict[int, tuple[object, bytes]]  # id(value) -> (the value, digest of its pickle)
 
 
 class _KeyPickler(pickle.Pickler):
-    """Pickles a page's values with each record (agreement, partner, event, page) in them
-    replaced by the digest of the record's own pickle, made once per build: a record listed
-    on many pages (with its whole Markdown body) is pickled once, not once per page. The
-    digest stands for every byte of the record, so the key still covers all of it."""
+    """Pickles a page's values with each shared value in them (a record: agreement, partner,
+    event, page; an agreement's or an event's row) replaced by the digest of the value's own
+    pickle, made once per build: a record or a row on many pages is pickled once, not once
+    per page. The digest stands for every byte of the value, so the key still covers all
+    of it."""
 
     def __init__(self, file: io.BytesIO, digests: Digests) -> None:
         super().__init__(file, protocol=5)
         self._digests = digests
         # Consulted only for objects of other than the built-in types: cheap.
         self.dispatch_table = copyreg.dispatch_table.copy()
-        for kind in _RECORD_TYPES:
-            self.dispatch_table[kind] = self._reduce_record
+        for kind in _SHARED_TYPES:
+            self.dispatch_table[kind] = self._reduce_shared
 
-    def _reduce_record(self, obj: object) -> tuple[Callable[[bytes], None], tuple[bytes]]:
+    def _reduce_shared(self, obj: object) -> tuple[Callable[[bytes], None], tuple[bytes]]:
         entry = self._digests.get(id(obj))
         if entry is None or entry[0] is not obj:
             data = pickle.dumps(obj, protocol=5)
             entry = (obj, hashlib.blake2b(data, digest_size=20).digest())
             self._digests[id(obj)] = entry
-        return _record, (entry[1],)
+        return _shared, (entry[1],)
 
 
-def _record(digest: bytes) -> None:
-    """Stands for a record in a page key (keys are never unpickled)."""
+def _shared(digest: bytes) -> None:
+    """Stands for a shared value in a page key (keys are never unpickled)."""
 
 
 def page_key(fingerprint: str, task: PageTask, digests: Digests | None = None) -> str | None:
     """The hash of the fingerprint and of the pickled values of one page; None when the
     values cannot be pickled (the page is then rendered every time). `digests` keeps the
-    digests of records between calls (see _KeyPickler)."""
+    digests of shared values between calls (see _KeyPickler)."""
     buffer = io.BytesIO()
     try:
         pickler = _KeyPickler(buffer, {} if digests is None else digests)

@@ -14,8 +14,9 @@ import textwrap
 from dataclasses import dataclass
 from enum import StrEnum
 
-from portal import urls
-from portal.model import Agreement, PartialDate, Partner, Site, Status
+from portal import urls, views
+from portal.model import Agreement, PartialDate, Site, Status
+from portal.views import AgreementRef, PartnerRef
 
 # --- the list of dated entries --------------------------------------------------------
 
@@ -38,7 +39,7 @@ class Entry:
     title: str
     url: str
     slug: str
-    partners: tuple[Partner, ...]
+    partners: tuple[PartnerRef, ...]
     upcoming: bool  # the date is after the build day
 
 
@@ -49,7 +50,7 @@ class Year:
 
 
 def _agreement_entries(site: Site, agreement: Agreement) -> list[Entry]:
-    partners = tuple(site.partner(s) for s in agreement.partners)
+    partners = tuple(views.partner_ref(site, s) for s in agreement.partners)
     url = urls.agreement(agreement.slug)
     steps: list[tuple[PartialDate, Step, str]] = []
     if agreement.signed:
@@ -92,13 +93,13 @@ def entries(site: Site) -> tuple[Entry, ...]:
                 event.title,
                 urls.event(event.slug),
                 event.slug,
-                tuple(site.partner(s) for s in event.partners),
+                tuple(views.partner_ref(site, s) for s in event.partners),
                 event.date.start > site.today,
             )
         )
-    order = list(Step)
-    found.sort(key=lambda e: (order.index(e.step), e.slug))
-    found.sort(key=lambda e: e.date, reverse=True)  # stable: ties keep the order above
+    order = {step: i for i, step in enumerate(Step)}
+    found.sort(key=lambda e: (order[e.step], e.slug))
+    found.sort(key=lambda e: e.date.sort_key, reverse=True)  # stable: ties keep the order above
     return tuple(found)
 
 
@@ -141,7 +142,7 @@ class BarKind(StrEnum):
 
 @dataclass(frozen=True)
 class Bar:
-    agreement: Agreement
+    agreement: AgreementRef
     kind: BarKind
     start: PartialDate | None
     end: PartialDate | None
@@ -161,7 +162,7 @@ class Bar:
 
 @dataclass(frozen=True)
 class Group:
-    partner: Partner
+    partner: PartnerRef
     name_lines: tuple[str, ...]  # the partner's name, wrapped to fit the label column
     name_y: float  # baseline of its first line
     line_height: float
@@ -275,7 +276,8 @@ def overview(site: Site) -> Overview:
     for agreement in site.agreements:
         by_partner.setdefault(agreement.partners[0], []).append(agreement)
     partners = sorted(
-        (site.partner(slug) for slug in by_partner), key=lambda p: (p.name.casefold(), p.slug)
+        (views.partner_ref(site, slug) for slug in by_partner),
+        key=lambda p: (p.name.casefold(), p.slug),
     )
 
     groups: list[Group] = []
@@ -283,7 +285,7 @@ def overview(site: Site) -> Overview:
     for partner in partners:
         members = sorted(
             by_partner[partner.slug],
-            key=lambda a: (_start_of(a) is None, _start_of(a) or PartialDate(1), a.slug),
+            key=lambda a: (_start_of(a) is None, (_start_of(a) or PartialDate(1)).sort_key, a.slug),
         )
         bars: list[Bar] = []
         for index, agreement in enumerate(members):
@@ -314,7 +316,7 @@ def overview(site: Site) -> Overview:
                 arrow = f"M{_round(chart_right - 8)} {_round(bar_y - 2)} l8 {half:g} l-8 {half:g}"
             bars.append(
                 Bar(
-                    agreement=agreement,
+                    agreement=views.agreement_ref(agreement),
                     kind=kind,
                     start=start,
                     end=end,

@@ -21,6 +21,8 @@ from portal.model import (
     Agreement,
     Area,
     Event,
+    EventKind,
+    Kind,
     Page,
     PartialDate,
     Partner,
@@ -90,30 +92,69 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class PartnerRef:
+    """A partner as other pages name it. Pages that list or link a record are handed refs
+    and rows like this, never the record itself: what a page shows of another record is
+    all that its cache key covers, so editing a record's body re-renders its own page only."""
+
+    slug: str
+    url: str
+    name: str
+    type: PartnerType
+
+
+@dataclass(frozen=True)
+class AgreementRef:
+    """An agreement as a link: its page, its title and its shown status."""
+
+    slug: str
+    url: str
+    title: str
+    status: Status
+
+
+@dataclass(frozen=True)
 class AgreementRow:
     """An agreement as a line of a list, with what the list shows and filters on."""
 
-    agreement: Agreement
-    partners: tuple[Partner, ...]
+    slug: str
+    url: str
+    title: str
+    kind: Kind
+    status: Status  # the shown status
+    draft: bool
+    partners: tuple[PartnerRef, ...]
     dates: tuple[DateFact, ...]
     year: str  # the year of its date, "" when it has none (for the year filter)
+    partner_slugs: str  # for the partner filter, space-separated
+    area_slugs: str  # for the area filter, space-separated
 
-    @property
-    def status(self) -> Status:
-        return self.agreement.shown_status or self.agreement.status
 
-    @property
-    def partner_slugs(self) -> str:
-        return " ".join(p.slug for p in self.partners)
+@dataclass(frozen=True)
+class EventRow:
+    """An event as a line of a list."""
 
-    @property
-    def area_slugs(self) -> str:
-        return " ".join(self.agreement.areas)
+    slug: str
+    url: str
+    title: str
+    kind: EventKind
+    date: PartialDate
+    place: str | None
+    draft: bool
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A free page as a link, with its summary."""
+
+    url: str
+    title: str
+    summary: str | None
 
 
 @dataclass(frozen=True)
 class PartnerItem:
-    partner: Partner
+    partner: PartnerRef
     country: str  # the country's name, "" when the partner has none
     agreements: int
     events: int
@@ -135,9 +176,9 @@ class PartnerGroup:
 
 @dataclass(frozen=True)
 class HomeView:
-    about: Page | None  # the free page `about`, linked from the introduction
+    about: PageRef | None  # the free page `about`, linked from the introduction
     latest_agreements: tuple[AgreementRow, ...]
-    latest_events: tuple[Event, ...]
+    latest_events: tuple[EventRow, ...]
     expiring: tuple[tuple[AgreementRow, str], ...]  # the row and "expires in N days"
     status_counts: tuple[Count, ...]
     partner_type_counts: tuple[Count, ...]
@@ -156,16 +197,16 @@ class AgreementsIndex:
 class AgreementView:
     agreement: Agreement
     status: Status
-    partners: tuple[Partner, ...]
+    partners: tuple[PartnerRef, ...]
     agencies: tuple[Agency, ...]
     areas: tuple[Area, ...]
     dates: tuple[DateFact, ...]
     expiry_note: str  # "Expires in 30 days, on 14 September 2026", or ""
     documents: tuple[DocumentLink, ...]
     related: tuple[AgreementRow, ...]
-    events: tuple[Event, ...]
-    superseded_by: Agreement | None
-    supersedes: tuple[Agreement, ...]
+    events: tuple[EventRow, ...]
+    superseded_by: AgreementRef | None
+    supersedes: tuple[AgreementRef, ...]
 
 
 @dataclass(frozen=True)
@@ -179,10 +220,10 @@ class PartnersIndex:
 class PartnerView:
     partner: Partner
     country: str
-    parent: Partner | None
+    parent: PartnerRef | None
     children: tuple[PartnerItem, ...]
     agreements: tuple[AgreementRow, ...]
-    events: tuple[Event, ...]
+    events: tuple[EventRow, ...]
     status_counts: tuple[Count, ...]
 
 
@@ -191,14 +232,14 @@ class RecordsView:
     """The agreements and events of one area or one home agency."""
 
     agreements: tuple[AgreementRow, ...]
-    events: tuple[Event, ...]
+    events: tuple[EventRow, ...]
     status_counts: tuple[Count, ...]
 
 
 @dataclass(frozen=True)
 class EventView:
     event: Event
-    partners: tuple[Partner, ...]
+    partners: tuple[PartnerRef, ...]
     agencies: tuple[Agency, ...]
     agreements: tuple[AgreementRow, ...]
 
@@ -209,7 +250,8 @@ class EventView:
 @dataclass(frozen=True)
 class _Index:
     """The site's cross references, each list in the order of the site's records, so that
-    a page's view needs no scan over every record (O(n) per site, not per page)."""
+    a page's view needs no scan over every record (O(n) per site, not per page); and the
+    refs and rows of every record, each made once per site and shared by every page."""
 
     published: dict[str, Agreement]
     events_of_agreement: dict[str, list[Event]]
@@ -217,21 +259,57 @@ class _Index:
     agreements_of_partner: dict[str, list[Agreement]]
     events_of_partner: dict[str, list[Event]]
     children: dict[str, list[Partner]]
+    agreements_of_area: dict[str, list[Agreement]]
+    agreements_of_agency: dict[str, list[Agreement]]
+    events_of_agency: dict[str, list[Event]]
+    # The site's agreements (events) newest first, and the position of each in that order
+    # by slug: sorting some of them by it gives the order `newest_first` gives them.
+    newest_agreements: tuple[Agreement, ...]
+    newest_events: tuple[Event, ...]
+    agreement_rank: dict[str, int]
+    event_rank: dict[str, int]
+    partner_refs: dict[str, PartnerRef]
     rows: dict[int, tuple[Agreement, AgreementRow]] = dataclasses.field(default_factory=dict)
+    event_rows: dict[int, tuple[Event, EventRow]] = dataclasses.field(default_factory=dict)
 
 
 def _build_index(site: Site) -> _Index:
-    index = _Index({a.slug: a for a in site.agreements}, {}, {}, {}, {}, {})
+    newest_agreements = agreements_newest_first(site.agreements)
+    newest_events = events_newest_first(site.events)
+    index = _Index(
+        published={a.slug: a for a in site.agreements},
+        events_of_agreement={},
+        superseding={},
+        agreements_of_partner={},
+        events_of_partner={},
+        children={},
+        agreements_of_area={},
+        agreements_of_agency={},
+        events_of_agency={},
+        newest_agreements=newest_agreements,
+        newest_events=newest_events,
+        agreement_rank={a.slug: i for i, a in enumerate(newest_agreements)},
+        event_rank={e.slug: i for i, e in enumerate(newest_events)},
+        partner_refs={
+            p.slug: PartnerRef(p.slug, urls.partner(p.slug), p.name, p.type) for p in site.partners
+        },
+    )
     for agreement in site.agreements:
         if agreement.superseded_by:
             index.superseding.setdefault(agreement.superseded_by, []).append(agreement)
         for slug in dict.fromkeys(agreement.partners):
             index.agreements_of_partner.setdefault(slug, []).append(agreement)
+        for slug in dict.fromkeys(agreement.areas):
+            index.agreements_of_area.setdefault(slug, []).append(agreement)
+        for slug in dict.fromkeys(agreement.agencies):
+            index.agreements_of_agency.setdefault(slug, []).append(agreement)
     for event in site.events:
         for slug in dict.fromkeys(event.agreements):
             index.events_of_agreement.setdefault(slug, []).append(event)
         for slug in dict.fromkeys(event.partners):
             index.events_of_partner.setdefault(slug, []).append(event)
+        for slug in dict.fromkeys(event.agencies):
+            index.events_of_agency.setdefault(slug, []).append(event)
     for partner in site.partners:
         if partner.parent:
             index.children.setdefault(partner.parent, []).append(partner)
@@ -263,7 +341,7 @@ def newest_first(
     """Dated items newest first (a partial date counts from the start of its period), then
     undated ones; ties by slug."""
     ordered = sorted(items, key=slug)
-    dated = [(d, item) for item in ordered if (d := date(item)) is not None]
+    dated = [(d.sort_key, item) for item in ordered if (d := date(item)) is not None]
     dated.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties stay in slug order
     return (*(item for _, item in dated), *(item for item in ordered if date(item) is None))
 
@@ -274,6 +352,11 @@ def agreements_newest_first(agreements: Iterable[Agreement]) -> tuple[Agreement,
 
 def events_newest_first(events: Iterable[Event]) -> tuple[Event, ...]:
     return newest_first(events, lambda e: e.date, lambda e: e.slug)
+
+
+def _ranked(items: Iterable[T], rank: dict[str, int], slug: Callable[[T], str]) -> list[T]:
+    """`items` of the site in the site's order `rank` (see _Index)."""
+    return sorted(items, key=lambda item: rank[slug(item)])
 
 
 def agreement_dates(agreement: Agreement) -> tuple[DateFact, ...]:
@@ -325,28 +408,79 @@ def expiry_note(agreement: Agreement, today: dt.date) -> str:
     return f"Expires in {expiry.display()}, within {count}"
 
 
+# --- refs and rows: made once per record of a site ---------------------------------------
+
+
+def partner_ref(site: Site, slug: str) -> PartnerRef:
+    return _index(site).partner_refs[slug]
+
+
+def agreement_ref(agreement: Agreement) -> AgreementRef:
+    return AgreementRef(
+        agreement.slug,
+        urls.agreement(agreement.slug),
+        agreement.title,
+        agreement.shown_status or agreement.status,
+    )
+
+
 def row(site: Site, agreement: Agreement) -> AgreementRow:
     """The agreement as a line of a list (made once per agreement of a site)."""
-    cached = _index(site).rows.get(id(agreement))
+    made = _index(site).rows
+    cached = made.get(id(agreement))
     if cached is not None and cached[0] is agreement:
         return cached[1]
-    made = _row(site, agreement)
-    _index(site).rows[id(agreement)] = (agreement, made)
-    return made
+    new = _row(site, agreement)
+    made[id(agreement)] = (agreement, new)
+    return new
 
 
 def _row(site: Site, agreement: Agreement) -> AgreementRow:
     date = agreement.sort_date
     return AgreementRow(
-        agreement=agreement,
-        partners=tuple(site.partner(s) for s in agreement.partners),
+        slug=agreement.slug,
+        url=urls.agreement(agreement.slug),
+        title=agreement.title,
+        kind=agreement.kind,
+        status=agreement.shown_status or agreement.status,
+        draft=agreement.draft,
+        partners=tuple(partner_ref(site, s) for s in agreement.partners),
         dates=agreement_dates(agreement),
         year=str(date.year) if date else "",
+        partner_slugs=" ".join(agreement.partners),
+        area_slugs=" ".join(agreement.areas),
     )
 
 
 def rows(site: Site, agreements: Iterable[Agreement]) -> tuple[AgreementRow, ...]:
-    return tuple(row(site, a) for a in agreements_newest_first(agreements))
+    """The agreements of `site` as rows, newest first."""
+    ordered = _ranked(agreements, _index(site).agreement_rank, lambda a: a.slug)
+    return tuple(row(site, a) for a in ordered)
+
+
+def event_row(site: Site, event: Event) -> EventRow:
+    """The event as a line of a list (made once per event of a site)."""
+    made = _index(site).event_rows
+    cached = made.get(id(event))
+    if cached is not None and cached[0] is event:
+        return cached[1]
+    new = EventRow(
+        event.slug,
+        urls.event(event.slug),
+        event.title,
+        event.kind,
+        event.date,
+        event.place,
+        event.draft,
+    )
+    made[id(event)] = (event, new)
+    return new
+
+
+def event_rows(site: Site, events: Iterable[Event]) -> tuple[EventRow, ...]:
+    """The events of `site` as rows, newest first."""
+    ordered = _ranked(events, _index(site).event_rank, lambda e: e.slug)
+    return tuple(event_row(site, e) for e in ordered)
 
 
 def status_counts(agreements: Iterable[Agreement]) -> tuple[Count, ...]:
@@ -377,7 +511,7 @@ def nav(site: Site) -> tuple[NavItem, ...]:
 
 
 def home(site: Site) -> HomeView:
-    agreements = agreements_newest_first(site.agreements)
+    index = _index(site)
     expiring: list[tuple[AgreementRow, str]] = []
     soon = sorted(
         (
@@ -391,11 +525,12 @@ def home(site: Site) -> HomeView:
     )
     for agreement in soon:
         expiring.append((row(site, agreement), expiry_note(agreement, site.today)))
+    about = next((p for p in site.pages if p.slug == "about"), None)
     partner_types = [p.type for p in site.partners]
     return HomeView(
-        about=next((p for p in site.pages if p.slug == "about"), None),
-        latest_agreements=tuple(row(site, a) for a in agreements[:LATEST]),
-        latest_events=events_newest_first(site.events)[:LATEST],
+        about=PageRef(urls.page(about.slug), about.title, about.summary) if about else None,
+        latest_agreements=tuple(row(site, a) for a in index.newest_agreements[:LATEST]),
+        latest_events=tuple(event_row(site, e) for e in index.newest_events[:LATEST]),
         expiring=tuple(expiring),
         status_counts=status_counts(site.agreements),
         partner_type_counts=tuple(
@@ -410,11 +545,12 @@ def home(site: Site) -> HomeView:
 
 
 def agreements_index(site: Site) -> AgreementsIndex:
-    all_rows = rows(site, site.agreements)
+    agreements = site.agreements
+    all_rows = tuple(row(site, a) for a in _index(site).newest_agreements)
     statuses = {r.status for r in all_rows}
-    kinds = {r.agreement.kind for r in all_rows}
+    kinds = {a.kind for a in agreements}
     partners = {p.slug: p for r in all_rows for p in r.partners}
-    areas = {s for r in all_rows for s in r.agreement.areas}
+    areas = {s for a in agreements for s in a.areas}
     years = sorted({r.year for r in all_rows if r.year}, reverse=True)
     year_options = [Option(y, y) for y in years]
     if any(not r.year for r in all_rows):
@@ -464,7 +600,7 @@ def agreement_view(site: Site, agreement: Agreement) -> AgreementView:
     return AgreementView(
         agreement=agreement,
         status=agreement.shown_status or agreement.status,
-        partners=tuple(site.partner(s) for s in agreement.partners),
+        partners=tuple(partner_ref(site, s) for s in agreement.partners),
         agencies=tuple(site.config.agency(s) for s in agreement.agencies),
         areas=tuple(site.config.area(s) for s in agreement.areas),
         dates=agreement_dates(agreement),
@@ -473,17 +609,17 @@ def agreement_view(site: Site, agreement: Agreement) -> AgreementView:
             DocumentLink(d.title, d.url, d.url.startswith("static/"), d.language)
             for d in agreement.documents
         ),
-        related=rows(site, (site.agreement(s) for s in agreement.related_all)),
-        events=events_newest_first(index.events_of_agreement.get(agreement.slug, ())),
-        superseded_by=superseded_by,
-        supersedes=tuple(index.superseding.get(agreement.slug, ())),
+        related=rows(site, (published[s] for s in agreement.related_all)),
+        events=event_rows(site, index.events_of_agreement.get(agreement.slug, ())),
+        superseded_by=agreement_ref(superseded_by) if superseded_by else None,
+        supersedes=tuple(agreement_ref(a) for a in index.superseding.get(agreement.slug, ())),
     )
 
 
 def _partner_item(site: Site, partner: Partner) -> PartnerItem:
     index = _index(site)
     return PartnerItem(
-        partner=partner,
+        partner=index.partner_refs[partner.slug],
         country=country_name(partner.country) if partner.country else "",
         agreements=len(index.agreements_of_partner.get(partner.slug, ())),
         events=len(index.events_of_partner.get(partner.slug, ())),
@@ -497,28 +633,28 @@ def _by_name(items: Iterable[PartnerItem]) -> tuple[PartnerItem, ...]:
 def partners_index(site: Site) -> PartnersIndex:
     """Partners grouped by type (in the order of the types) and by country (by name; the
     partners without a country last)."""
-    items = [_partner_item(site, p) for p in site.partners]
+    pairs = [(p, _partner_item(site, p)) for p in site.partners]
     by_type = tuple(
-        PartnerGroup(f"type-{t.value}", t.label, _by_name(i for i in items if i.partner.type is t))
+        PartnerGroup(f"type-{t.value}", t.label, _by_name(i for p, i in pairs if p.type is t))
         for t in PartnerType
-        if any(i.partner.type is t for i in items)
+        if any(p.type is t for p, _ in pairs)
     )
     countries = sorted(
-        {(i.country, i.partner.country or "") for i in items if i.country},
+        {(i.country, p.country or "") for p, i in pairs if i.country},
         key=lambda c: (c[0].casefold(), c[1]),
     )
     by_country = [
         PartnerGroup(
-            f"country-{code.lower()}", name, _by_name(i for i in items if i.partner.country == code)
+            f"country-{code.lower()}", name, _by_name(i for p, i in pairs if p.country == code)
         )
         for name, code in countries
     ]
-    stateless = _by_name(i for i in items if not i.country)
+    stateless = _by_name(i for _, i in pairs if not i.country)
     if stateless:
         by_country.append(
             PartnerGroup("country-none", "No country (companies and organisations)", stateless)
         )
-    return PartnersIndex(by_type, tuple(by_country), len(items))
+    return PartnersIndex(by_type, tuple(by_country), len(pairs))
 
 
 def partner_view(site: Site, partner: Partner) -> PartnerView:
@@ -527,30 +663,34 @@ def partner_view(site: Site, partner: Partner) -> PartnerView:
     return PartnerView(
         partner=partner,
         country=country_name(partner.country) if partner.country else "",
-        parent=site.partner(partner.parent) if partner.parent else None,
+        parent=partner_ref(site, partner.parent) if partner.parent else None,
         children=_by_name(_partner_item(site, p) for p in index.children.get(partner.slug, ())),
         agreements=rows(site, agreements),
-        events=events_newest_first(index.events_of_partner.get(partner.slug, ())),
+        events=event_rows(site, index.events_of_partner.get(partner.slug, ())),
         status_counts=status_counts(agreements),
     )
 
 
 def area_view(site: Site, area: Area) -> RecordsView:
     """An area's agreements, and the events that concern them (events have no areas)."""
-    agreements = [a for a in site.agreements if area.slug in a.areas]
-    slugs = {a.slug for a in agreements}
+    index = _index(site)
+    agreements = index.agreements_of_area.get(area.slug, [])
+    events = {
+        id(e): e for a in agreements for e in index.events_of_agreement.get(a.slug, ())
+    }.values()
     return RecordsView(
         agreements=rows(site, agreements),
-        events=events_newest_first(e for e in site.events if slugs & set(e.agreements)),
+        events=event_rows(site, events),
         status_counts=status_counts(agreements),
     )
 
 
 def agency_view(site: Site, agency: Agency) -> RecordsView:
-    agreements = [a for a in site.agreements if agency.slug in a.agencies]
+    index = _index(site)
+    agreements = index.agreements_of_agency.get(agency.slug, [])
     return RecordsView(
         agreements=rows(site, agreements),
-        events=events_newest_first(e for e in site.events if agency.slug in e.agencies),
+        events=event_rows(site, index.events_of_agency.get(agency.slug, ())),
         status_counts=status_counts(agreements),
     )
 
@@ -559,7 +699,7 @@ def event_view(site: Site, event: Event) -> EventView:
     published = _index(site).published
     return EventView(
         event=event,
-        partners=tuple(site.partner(s) for s in event.partners),
+        partners=tuple(partner_ref(site, s) for s in event.partners),
         agencies=tuple(site.config.agency(s) for s in event.agencies),
         # an event may concern a draft agreement, which a published build leaves out
         agreements=rows(

@@ -9,7 +9,7 @@ from pathlib import Path
 from portal import pages
 from portal.cli import TEMPLATES
 from portal.pipeline import check_site
-from portal.render import RenderContext, make_env, render_bodies
+from portal.render import RenderContext, make_env, page_key, render_bodies
 from tests.support.sites import write_site
 
 TODAY = dt.date(2024, 1, 31)
@@ -310,6 +310,33 @@ def test_timeline_page_lists_dated_entries_by_year_and_draws_the_overview(
     assert "<script" not in svg.group(0)
     assert svg.group(0).count('<g class="bar bar-') == 2
     assert "The overview as a table" in html
+
+
+def test_a_body_edit_changes_the_key_of_its_own_page_only(tmp_path: Path) -> None:
+    """Pages that list or link a record are given what they show of it, not the record: a
+    new body leaves their values, and so their cache keys, as they were."""
+
+    def keys(body: str) -> dict[str, str | None]:
+        files = {
+            "partners/kaspersky-lab.md": KASPERSKY_LAB + body,
+            "agreements/kaspersky-mou.md": KASPERSKY + body,
+            "events/conference.md": CONFERENCE + body,
+        }
+        content = write_site(tmp_path, files)  # the same paths: a record holds its path
+        (content / "static" / "texts").mkdir(parents=True, exist_ok=True)
+        (content / "static" / "texts" / "mou.pdf").write_bytes(b"%PDF-1.4\n")
+        site = check_site(content, TODAY).site
+        assert site is not None
+        context = RenderContext(site, make_env(TEMPLATES, site), render_bodies(site))
+        return {t.url: page_key("f", t) for t in pages.page_tasks(context)}
+
+    before, after = keys(""), keys("An edited body.\n")
+    changed = {url for url in before if before[url] != after[url]}
+    assert changed == {
+        "agreements/kaspersky-mou/",
+        "partners/kaspersky-lab/",
+        "events/conference/",
+    }
 
 
 def test_not_found_page(tmp_path: Path) -> None:

@@ -145,7 +145,7 @@ def test_agreements_are_newest_first_undated_last_ties_by_slug(tmp_path: Path) -
             **agreement("aa-proposed", "status: proposed"),
         },
     )
-    order = [r.agreement.slug for r in views.agreements_index(site).rows]
+    order = [r.slug for r in views.agreements_index(site).rows]
     assert order == [
         "day",
         "estonia-mou",  # 2023-09-14 too: ties by slug
@@ -202,7 +202,7 @@ def test_home_lists_agreements_expiring_within_a_year_soonest_first(tmp_path: Pa
         },
     )
     expiring = views.home(site).expiring
-    assert [(r.agreement.slug, note) for r, note in expiring] == [
+    assert [(r.slug, note) for r, note in expiring] == [
         ("soon", "Expires in 10 days, on 10 February 2024"),
         ("later", "Expires in 305 days, on 1 December 2024"),
     ]
@@ -279,11 +279,11 @@ def test_partner_view_has_parent_children_and_counts_by_status(tmp_path: Path) -
     estonia = views.partner_view(site, site.partner("estonia"))
     assert estonia.parent is None
     assert [c.partner.slug for c in estonia.children] == ["nsc"]
-    assert [r.agreement.slug for r in estonia.agreements] == ["estonia-mou", "c", "b"]
+    assert [r.slug for r in estonia.agreements] == ["estonia-mou", "c", "b"]
     assert [e.slug for e in estonia.events] == ["meeting"]
     assert [(c.key, c.count) for c in estonia.status_counts] == [("proposed", 1), ("signed", 2)]
     nsc = views.partner_view(site, site.partner("nsc"))
-    assert nsc.parent == site.partner("estonia")
+    assert nsc.parent is not None and nsc.parent.slug == "estonia"
     assert nsc.country == "Estonia"
 
 
@@ -291,8 +291,8 @@ def test_related_agreements_show_both_ways(tmp_path: Path) -> None:
     site = site_of(tmp_path, agreement("b", "status: proposed\nrelated: [estonia-mou]"))
     back = views.agreement_view(site, site.agreement("estonia-mou"))
     forth = views.agreement_view(site, site.agreement("b"))
-    assert [r.agreement.slug for r in back.related] == ["b"]
-    assert [r.agreement.slug for r in forth.related] == ["estonia-mou"]
+    assert [r.slug for r in back.related] == ["b"]
+    assert [r.slug for r in forth.related] == ["estonia-mou"]
 
 
 def test_area_events_are_those_of_its_agreements(tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_area_events_are_those_of_its_agreements(tmp_path: Path) -> None:
     agency = views.agency_view(site, site.config.agency("dict"))
     assert [e.slug for e in area.events] == ["signing"]
     assert [e.slug for e in agency.events] == ["other"]
-    assert [r.agreement.slug for r in area.agreements] == ["estonia-mou"]
+    assert [r.slug for r in area.agreements] == ["estonia-mou"]
 
 
 def test_nav_has_the_sections_then_menu_pages_in_order(tmp_path: Path) -> None:
