@@ -15,6 +15,8 @@ give. Pages that are rendered go to worker processes (fork) when there are many 
 from __future__ import annotations
 
 import copyreg
+import functools
+import gc
 import hashlib
 import importlib.metadata
 import io
@@ -308,9 +310,11 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build sees the templates it fingerprinted: no stat per page
     )
     config = site.config
-    env.filters["href"] = lambda url: urls.href(config, url)
+    # Every page links the same few thousand URLs, many of them again and again.
+    env.filters["href"] = functools.cache(lambda url: urls.href(config, url))
     env.filters["absolute"] = lambda url: urls.absolute(config, url)
     env.filters["country"] = country_name
     env.filters["date"] = lambda d: d.display() if isinstance(d, PartialDate) else str(d)
@@ -407,12 +411,17 @@ def render(
     posts = post_stages()
     if search.render_search in posts:
         context.early[search.EARLY] = search.start_early(context)
+    # The site and its bodies live until the end of the build: the garbage collector need
+    # not go over them again each time the stages' many small objects set it off (nor
+    # touch their pages of memory in the forked workers). Only its timing changes.
+    gc.freeze()
     try:
         for stage in stages():
             add(stage(context))
         for post_stage in posts:
             add(list(post_stage(context, MappingProxyType(dict(outputs)))))
     finally:
+        gc.unfreeze()
         early = context.early.get(search.EARLY)
         if isinstance(early, search.IndexRun):
             early.cancel()

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from portal import urls, views
 from portal.model import Agreement, PartialDate, Site, Status
-from portal.views import AgreementRef, PartnerRef
+from portal.views import AgreementRef, Day, PartnerRef
 
 # --- the list of dated entries --------------------------------------------------------
 
@@ -34,6 +34,7 @@ class Step(StrEnum):
 @dataclass(frozen=True)
 class Entry:
     date: PartialDate
+    day: Day  # the date as the page shows it
     step: Step
     label: str  # "Signed", "Entered into force", "Expires", "Expired", "Terminated", "Meeting"
     title: str
@@ -67,6 +68,7 @@ def _agreement_entries(site: Site, agreement: Agreement) -> list[Entry]:
     return [
         Entry(
             date,
+            views.day(date),
             step,
             label,
             agreement.title,
@@ -88,6 +90,7 @@ def entries(site: Site) -> tuple[Entry, ...]:
         found.append(
             Entry(
                 event.date,
+                views.day(event.date),
                 Step.EVENT,
                 event.kind.label,
                 event.title,
@@ -144,8 +147,8 @@ class BarKind(StrEnum):
 class Bar:
     agreement: AgreementRef
     kind: BarKind
-    start: PartialDate | None
-    end: PartialDate | None
+    start: Day | None  # the period the bar covers, as the table shows it
+    end: Day | None
     x: float
     width: float
     y: float  # top of the bar
@@ -318,8 +321,8 @@ def overview(site: Site) -> Overview:
                 Bar(
                     agreement=views.agreement_ref(agreement),
                     kind=kind,
-                    start=start,
-                    end=end,
+                    start=views.day(start) if start else None,
+                    end=views.day(end) if end else None,
                     x=_round(x),
                     width=_round(width),
                     y=_round(bar_y),

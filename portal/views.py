@@ -21,14 +21,13 @@ from portal.model import (
     Agreement,
     Area,
     Event,
-    EventKind,
-    Kind,
     Page,
     PartialDate,
     Partner,
     PartnerType,
     Site,
     Status,
+    Vocabulary,
 )
 
 T = TypeVar("T")
@@ -54,6 +53,40 @@ class Count:
     key: str
     label: str
     count: int
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A value of a vocabulary (a status, a kind) as a page shows it: `value` for classes
+    and filters, `label` for the reader. Rows carry these rather than the enums, so that a
+    long list reads plain attributes, not an enum property per row."""
+
+    value: str
+    label: str
+
+
+def tag(value: Vocabulary) -> Tag:
+    return Tag(value.value, value.label)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date as a page shows it: `iso` for the datetime attribute, `text` for the reader."""
+
+    iso: str
+    text: str
+
+
+def day(date: PartialDate) -> Day:
+    return Day(date.iso(), date.display())
+
+
+@dataclass(frozen=True)
+class RowDate:
+    """A date of an agreement's row: `day` None means the sources do not state it."""
+
+    label: str
+    day: Day | None
 
 
 @dataclass(frozen=True)
@@ -110,7 +143,7 @@ class AgreementRef:
     slug: str
     url: str
     title: str
-    status: Status
+    status: Tag  # the shown status
 
 
 @dataclass(frozen=True)
@@ -120,11 +153,11 @@ class AgreementRow:
     slug: str
     url: str
     title: str
-    kind: Kind
-    status: Status  # the shown status
+    kind: Tag
+    status: Tag  # the shown status
     draft: bool
     partners: tuple[PartnerRef, ...]
-    dates: tuple[DateFact, ...]
+    dates: tuple[RowDate, ...]
     year: str  # the year of its date, "" when it has none (for the year filter)
     partner_slugs: str  # for the partner filter, space-separated
     area_slugs: str  # for the area filter, space-separated
@@ -137,8 +170,8 @@ class EventRow:
     slug: str
     url: str
     title: str
-    kind: EventKind
-    date: PartialDate
+    kind: Tag
+    date: Day
     place: str | None
     draft: bool
 
@@ -420,7 +453,7 @@ def agreement_ref(agreement: Agreement) -> AgreementRef:
         agreement.slug,
         urls.agreement(agreement.slug),
         agreement.title,
-        agreement.shown_status or agreement.status,
+        tag(agreement.shown_status or agreement.status),
     )
 
 
@@ -441,11 +474,13 @@ def _row(site: Site, agreement: Agreement) -> AgreementRow:
         slug=agreement.slug,
         url=urls.agreement(agreement.slug),
         title=agreement.title,
-        kind=agreement.kind,
-        status=agreement.shown_status or agreement.status,
+        kind=tag(agreement.kind),
+        status=tag(agreement.shown_status or agreement.status),
         draft=agreement.draft,
         partners=tuple(partner_ref(site, s) for s in agreement.partners),
-        dates=agreement_dates(agreement),
+        dates=tuple(
+            RowDate(f.label, day(f.date) if f.date else None) for f in agreement_dates(agreement)
+        ),
         year=str(date.year) if date else "",
         partner_slugs=" ".join(agreement.partners),
         area_slugs=" ".join(agreement.areas),
@@ -468,8 +503,8 @@ def event_row(site: Site, event: Event) -> EventRow:
         event.slug,
         urls.event(event.slug),
         event.title,
-        event.kind,
-        event.date,
+        tag(event.kind),
+        day(event.date),
         event.place,
         event.draft,
     )
@@ -547,7 +582,7 @@ def home(site: Site) -> HomeView:
 def agreements_index(site: Site) -> AgreementsIndex:
     agreements = site.agreements
     all_rows = tuple(row(site, a) for a in _index(site).newest_agreements)
-    statuses = {r.status for r in all_rows}
+    statuses = {a.shown_status or a.status for a in agreements}
     kinds = {a.kind for a in agreements}
     partners = {p.slug: p for r in all_rows for p in r.partners}
     areas = {s for a in agreements for s in a.areas}

@@ -182,7 +182,7 @@ def test_rows_carry_the_values_the_filters_match(tmp_path: Path) -> None:
         "estonia acme",
         "cybersecurity",
         "2021",
-        Status.SIGNED,
+        views.Tag("signed", "Signed"),
     )
 
 
