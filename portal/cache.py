@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, TypeVar
 import yaml
 
 from portal import markup
+from portal.write import Stamp
 
 if TYPE_CHECKING:
     from portal.load import RawFile
@@ -369,6 +370,18 @@ class BodyCache:
         """Store {name: (key, data)}, each replacing the entry of the same name."""
         self._store_named("outputs", entries)
 
+    # --- what the last build wrote into a site folder ----------------------------
+
+    def lookup_stamps(self, out: Path) -> dict[str, Stamp]:
+        """The stamps of what the last build wrote into `out` (see portal.write), or {}."""
+        name = _stamps_name(out)
+        data = self._lookup_named("outputs", {name: STAMPS_KEY}).get(name)
+        return _parse_stamps(data) if data is not None else {}
+
+    def store_stamps(self, out: Path, stamps: Mapping[str, Stamp]) -> None:
+        """Keep `stamps` of what was just written into `out` for the next build."""
+        self._store_named("outputs", {_stamps_name(out): (STAMPS_KEY, _format_stamps(stamps))})
+
     # --- what the check finds in one file ---------------------------------------
 
     def check_files(
@@ -493,6 +506,33 @@ def _unpickle(data: bytes, kind: type[T]) -> T | None:
     except Exception:  # whatever a damaged pickle raises, it is not trusted
         return None
     return value if type(value) is kind else None
+
+
+STAMPS_KEY = "write-stamps 1"  # change when the way stamps are stored changes
+
+
+def _stamps_name(out: Path) -> str:
+    return "write-stamps:" + str(out.resolve())
+
+
+def _format_stamps(stamps: Mapping[str, Stamp]) -> bytes:
+    """One line per file: its size, time, inode, digest (hex), then its path."""
+    return "".join(
+        f"{s.size} {s.mtime_ns} {s.inode} {s.digest.hex()} {path}\n"
+        for path, s in sorted(stamps.items())
+    ).encode("utf-8", "surrogatepass")
+
+
+def _parse_stamps(data: bytes) -> dict[str, Stamp]:
+    """The stamps of `_format_stamps`; {} if anything in it is not as written there."""
+    stamps: dict[str, Stamp] = {}
+    try:
+        for line in data.decode("utf-8", "surrogatepass").splitlines():
+            size, mtime, inode, digest, path = line.split(" ", 4)
+            stamps[path] = Stamp(int(size), int(mtime), int(inode), bytes.fromhex(digest))
+    except ValueError:
+        return {}
+    return stamps
 
 
 def _data_checksum(data: bytes) -> str:

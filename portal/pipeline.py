@@ -118,7 +118,9 @@ def build_site(
             for p in exc.problems
         ]
         return Result(None, _sort(problems), result.warnings)
-    report = write(outputs, out)
+    report = write(outputs, out, cache.lookup_stamps(out) if cache is not None else None)
+    if cache is not None:
+        cache.store_stamps(out, report.stamps)
     return Result(result.site, (), result.warnings, report)
 
 

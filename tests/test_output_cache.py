@@ -4,6 +4,7 @@ the same, so that a cached build gives, byte for byte, what a clean build gives.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -99,3 +100,36 @@ def test_cached_builds_equal_clean_builds_with_search(tmp_path: Path) -> None:
     layout.write_text(layout.read_text() + "\n{# changed #}\n")
     changed = cached_equals_clean("template")
     assert changed.stats.output_hits == 1  # only the search bundle: every page is new
+
+
+def test_a_cached_rebuild_does_not_read_the_site_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, cache_dir = tmp_path / "site", tmp_path / "cache"
+    assert build_site(
+        ROOT / "content", out, TODAY, ROOT / "templates", cache=BodyCache(cache_dir)
+    ).ok
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a published file was read back")
+
+    monkeypatch.setattr("portal.write.open", no_reading, raising=False)
+    again = build_site(ROOT / "content", out, TODAY, ROOT / "templates", cache=BodyCache(cache_dir))
+    assert again.report is not None
+    assert again.report.written == 0
+
+
+def test_a_published_file_changed_by_hand_is_mended_by_a_cached_build(tmp_path: Path) -> None:
+    out, cache_dir = tmp_path / "site", tmp_path / "cache"
+    assert build_site(
+        ROOT / "content", out, TODAY, ROOT / "templates", cache=BodyCache(cache_dir)
+    ).ok
+    page = out / "about" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<", b">", 1))  # same size
+    later = page.stat().st_mtime_ns + 1_000_000_000
+    os.utime(page, ns=(later, later))
+    again = build_site(ROOT / "content", out, TODAY, ROOT / "templates", cache=BodyCache(cache_dir))
+    assert again.report is not None
+    assert again.report.written == 1
+    assert page.read_bytes() == original
