@@ -293,12 +293,9 @@ def report(result: Result, out: TextIO, style: str = "text", strict: bool = Fals
         print(format_problem(problem, style, strict), file=out)
     if result.errors or (strict and warnings):
         count = len(result.errors) + (len(warnings) if strict else 0)
-        noun = "problem" if count == 1 else "problems"
+        found = "1 problem found. Fix it" if count == 1 else f"{count} problems found. Fix them"
         if style == "text":
-            print(
-                f"\n{count} {noun} found. Fix them and run the command again; nothing was written.",
-                file=out,
-            )
+            print(f"\n{found} and run the command again; nothing was written.", file=out)
         return 1
     return 0
 

@@ -7,6 +7,7 @@ large, a link that leaves the content folder) become problems here.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +39,19 @@ def _show(path: Path, root: Path, shown_root: str) -> str:
     return str(Path(shown_root) / path.relative_to(root))
 
 
-def _inside(path: Path, root: Path) -> bool:
+LINK_OUTSIDE = "is a link to a file outside the content folder; copy the file in"
+LINK_LOOP = "is a link that leads back to itself (a loop of links); replace it with the file"
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why the link at `path` cannot be read as content, or None if it may be."""
     try:
-        return path.resolve().is_relative_to(root.resolve())
-    except OSError:
-        return False
+        inside = path.resolve().is_relative_to(root.resolve())
+    except RuntimeError:  # a loop of links (Python < 3.13; later ones raise OSError)
+        return LINK_LOOP
+    except OSError as exc:
+        return LINK_LOOP if exc.errno == errno.ELOOP else LINK_OUTSIDE
+    return None if inside else LINK_OUTSIDE
 
 
 def read_text(path: str | Path, shown: str) -> tuple[str | None, Problem | None]:
@@ -81,12 +90,9 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
     files: list[RawFile] = []
 
     def readable(path: str | Path, shown: str, is_link: bool) -> str | None:
-        if is_link and not _inside(Path(path), content):
-            problems.append(
-                Problem(
-                    shown, 0, "", "is a link to a file outside the content folder; copy the file in"
-                )
-            )
+        why = _link_problem(Path(path), content) if is_link else None
+        if why is not None:
+            problems.append(Problem(shown, 0, "", why))
             return None
         text, problem = read_text(path, shown)
         if problem:
@@ -151,15 +157,9 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
                 if name.startswith("."):
                     continue
                 path = Path(dirpath) / name
-                if path.is_symlink() and not _inside(path, content):
-                    problems.append(
-                        Problem(
-                            _show(path, content, shown_root),
-                            0,
-                            "",
-                            "is a link to a file outside the content folder; copy the file in",
-                        )
-                    )
+                why = _link_problem(path, content) if path.is_symlink() else None
+                if why is not None:
+                    problems.append(Problem(_show(path, content, shown_root), 0, "", why))
                     continue
                 rel = path.relative_to(static_root).as_posix()
                 static.append(StaticFile(rel=rel, source=str(path.resolve())))

@@ -139,6 +139,6 @@ def test_a_build_reports_the_runaway_file_and_writes_nothing(
     assert err.splitlines() == [
         "content/pages/about.md:4: body: " + timeout_message(1.0),
         "",
-        "1 problem found. Fix them and run the command again; nothing was written.",
+        "1 problem found. Fix it and run the command again; nothing was written.",
     ]
     assert snapshot(out) == before

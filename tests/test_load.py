@@ -52,6 +52,20 @@ def test_a_link_leaving_the_content_folder_is_refused(tmp_path: Path) -> None:
     ]
 
 
+def test_a_loop_of_links_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    content = write_site(tmp_path, {})
+    (content / "partners" / "loop.md").symlink_to("loop.md")
+    (content / "static").mkdir(exist_ok=True)
+    (content / "static" / "a.pdf").symlink_to("b.pdf")
+    (content / "static" / "b.pdf").symlink_to("a.pdf")
+    loop = "is a link that leads back to itself (a loop of links); replace it with the file"
+    assert messages(content) == [
+        f"content/partners/loop.md: {loop}",
+        f"content/static/a.pdf: {loop}",
+        f"content/static/b.pdf: {loop}",
+    ]
+
+
 def test_a_link_inside_the_content_folder_is_fine(tmp_path: Path) -> None:
     content = write_site(tmp_path, {})
     (content / "partners" / "estonia-again.md").symlink_to(content / "partners" / "estonia.md")
