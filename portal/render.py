@@ -321,7 +321,7 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
     env.globals["urls"] = urls
     # What the base layout shows on every page: the main navigation and the build day.
     env.globals["menu"] = views.nav(site)
-    env.globals["build_day"] = PartialDate.of(site.today)
+    env.globals["build_day"] = views.day(PartialDate.of(site.today))
     return env
 
 
