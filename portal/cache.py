@@ -237,6 +237,9 @@ class BodyCache:
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=30)
+        # No waiting for the disk on every commit: a cache lost in a crash is only rebuilt
+        # (every entry carries a checksum, and an unreadable file is started afresh).
+        connection.execute("PRAGMA synchronous = OFF")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
             "html TEXT NOT NULL, checksum TEXT NOT NULL, used REAL NOT NULL)"

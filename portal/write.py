@@ -146,11 +146,20 @@ def _stage(
 
 
 def _prune_empty_folders(out: Path, keep: Path | None = None) -> None:
-    """Remove folders left empty by stale files (one may stand where a file now goes)."""
+    """Remove every empty folder under `out` (but `keep`)."""
     for dirpath, _dirnames, _filenames in sorted(os.walk(out), reverse=True):
         folder = Path(dirpath)
         if folder not in (out, keep) and not any(folder.iterdir()):
             folder.rmdir()
+
+
+def _prune_emptied(out: Path, removed: set[str]) -> None:
+    """Remove the folders that removing the files `removed` left empty, deepest first."""
+    folders = {out.joinpath(*rel.split("/")[:-1]) for rel in removed}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def write(
@@ -173,12 +182,13 @@ def write(
         if isinstance(exc, OSError):
             raise WriteError(f"could not write the site ({exc}); {out} is as it was") from exc
         raise
-    # Folders can be left empty only by stale files (or were empty already): else no walk.
-    prune = bool(stale) or empty_folder
+    # Folders are left empty only by stale files (walk up from those), or were empty
+    # already (then one walk over the whole folder).
     try:
         for rel in sorted(stale):
             (out / rel).unlink()
-        if prune:
+        _prune_emptied(out, stale)
+        if empty_folder:
             _prune_empty_folders(out, keep=staging)
         made: set[Path] = set()
         for temporary, rel, digest in staged:
@@ -191,6 +201,6 @@ def write(
                 stamps[rel] = _stamp(os.lstat(target), digest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if prune:
+    if empty_folder:
         _prune_empty_folders(out)
     return WriteReport(len(staged), unchanged, len(stale), stamps)
