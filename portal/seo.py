@@ -36,7 +36,7 @@ INDEXES = ("", "agreements/", "partners/", "timeline/", "search/", "data/")
 
 def _latest(dates: Iterable[PartialDate | None]) -> PartialDate | None:
     present = [d for d in dates if d is not None]
-    return max(present) if present else None
+    return max(present, key=lambda d: d.sort_key) if present else None
 
 
 def _come(date: PartialDate | None, today: dt.date) -> PartialDate | None:
@@ -66,24 +66,30 @@ def lastmods(site: Site) -> dict[str, PartialDate]:
     found.update({urls.agreement(slug): d for slug, d in by_agreement.items()})
     found.update({urls.event(slug): d for slug, d in by_event.items()})
 
-    def of(agreements: Iterable[Agreement], events: Iterable[Event]) -> PartialDate | None:
-        return _latest(
-            [*(by_agreement[a.slug] for a in agreements), *(by_event[e.slug] for e in events)]
-        )
-
-    for partner in site.partners:
-        found[urls.partner(partner.slug)] = of(
-            (a for a in site.agreements if partner.slug in a.partners),
-            (e for e in site.events if partner.slug in e.partners),
-        )
-    for area in site.config.areas:
-        found[urls.area(area.slug)] = of((a for a in site.agreements if area.slug in a.areas), ())
-    for agency in site.config.agencies:
-        found[urls.agency(agency.slug)] = of(
-            (a for a in site.agreements if agency.slug in a.agencies),
-            (e for e in site.events if agency.slug in e.agencies),
-        )
-    everything = of(site.agreements, site.events)
+    # The dates of the records each partner, area and agency page lists, in one pass.
+    listed: dict[str, list[PartialDate | None]] = {}
+    for agreement in site.agreements:
+        date = by_agreement[agreement.slug]
+        for url in {
+            *(urls.partner(slug) for slug in agreement.partners),
+            *(urls.area(slug) for slug in agreement.areas),
+            *(urls.agency(slug) for slug in agreement.agencies),
+        }:
+            listed.setdefault(url, []).append(date)
+    for event in site.events:  # events have no areas
+        date = by_event[event.slug]
+        for url in {
+            *(urls.partner(slug) for slug in event.partners),
+            *(urls.agency(slug) for slug in event.agencies),
+        }:
+            listed.setdefault(url, []).append(date)
+    for url in (
+        *(urls.partner(p.slug) for p in site.partners),
+        *(urls.area(a.slug) for a in site.config.areas),
+        *(urls.agency(a.slug) for a in site.config.agencies),
+    ):
+        found[url] = _latest(listed.get(url, ()))
+    everything = _latest([*by_agreement.values(), *by_event.values()])
     for url in INDEXES:
         found[url] = everything
     return {url: date for url, date in found.items() if date is not None}
