@@ -6,7 +6,6 @@ them and branch. Every ordering is deterministic: ties are broken by slug.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 import weakref
@@ -133,7 +132,7 @@ class PartnerRef:
     slug: str
     url: str
     name: str
-    type: PartnerType
+    type: Tag
 
 
 @dataclass(frozen=True)
@@ -302,13 +301,18 @@ class _Index:
     agreement_rank: dict[str, int]
     event_rank: dict[str, int]
     partner_refs: dict[str, PartnerRef]
-    rows: dict[int, tuple[Agreement, AgreementRow]] = dataclasses.field(default_factory=dict)
-    event_rows: dict[int, tuple[Event, EventRow]] = dataclasses.field(default_factory=dict)
+    agencies: dict[str, Agency]  # the configuration's, by slug
+    areas: dict[str, Area]
+    rows: dict[str, AgreementRow]  # by slug, of every agreement
+    event_rows: dict[str, EventRow]  # by slug, of every event
 
 
 def _build_index(site: Site) -> _Index:
     newest_agreements = agreements_newest_first(site.agreements)
     newest_events = events_newest_first(site.events)
+    refs = {
+        p.slug: PartnerRef(p.slug, urls.partner(p.slug), p.name, tag(p.type)) for p in site.partners
+    }
     index = _Index(
         published={a.slug: a for a in site.agreements},
         events_of_agreement={},
@@ -323,9 +327,11 @@ def _build_index(site: Site) -> _Index:
         newest_events=newest_events,
         agreement_rank={a.slug: i for i, a in enumerate(newest_agreements)},
         event_rank={e.slug: i for i, e in enumerate(newest_events)},
-        partner_refs={
-            p.slug: PartnerRef(p.slug, urls.partner(p.slug), p.name, p.type) for p in site.partners
-        },
+        partner_refs=refs,
+        agencies={a.slug: site.config.agency(a.slug) for a in site.config.agencies},
+        areas={a.slug: site.config.area(a.slug) for a in site.config.areas},
+        rows={a.slug: _row(refs, a) for a in site.agreements},
+        event_rows={e.slug: _event_row(e) for e in site.events},
     )
     for agreement in site.agreements:
         if agreement.superseded_by:
@@ -458,17 +464,11 @@ def agreement_ref(agreement: Agreement) -> AgreementRef:
 
 
 def row(site: Site, agreement: Agreement) -> AgreementRow:
-    """The agreement as a line of a list (made once per agreement of a site)."""
-    made = _index(site).rows
-    cached = made.get(id(agreement))
-    if cached is not None and cached[0] is agreement:
-        return cached[1]
-    new = _row(site, agreement)
-    made[id(agreement)] = (agreement, new)
-    return new
+    """The agreement of `site` as a line of a list (made once per site)."""
+    return _index(site).rows[agreement.slug]
 
 
-def _row(site: Site, agreement: Agreement) -> AgreementRow:
+def _row(refs: dict[str, PartnerRef], agreement: Agreement) -> AgreementRow:
     date = agreement.sort_date
     return AgreementRow(
         slug=agreement.slug,
@@ -477,7 +477,7 @@ def _row(site: Site, agreement: Agreement) -> AgreementRow:
         kind=tag(agreement.kind),
         status=tag(agreement.shown_status or agreement.status),
         draft=agreement.draft,
-        partners=tuple(partner_ref(site, s) for s in agreement.partners),
+        partners=tuple(refs[s] for s in agreement.partners),
         dates=tuple(
             RowDate(f.label, day(f.date) if f.date else None) for f in agreement_dates(agreement)
         ),
@@ -488,18 +488,19 @@ def _row(site: Site, agreement: Agreement) -> AgreementRow:
 
 
 def rows(site: Site, agreements: Iterable[Agreement]) -> tuple[AgreementRow, ...]:
-    """The agreements of `site` as rows, newest first."""
-    ordered = _ranked(agreements, _index(site).agreement_rank, lambda a: a.slug)
-    return tuple(row(site, a) for a in ordered)
+    """Agreements of `site` as rows, newest first."""
+    index = _index(site)
+    ordered = _ranked(agreements, index.agreement_rank, lambda a: a.slug)
+    return tuple(index.rows[a.slug] for a in ordered)
 
 
 def event_row(site: Site, event: Event) -> EventRow:
-    """The event as a line of a list (made once per event of a site)."""
-    made = _index(site).event_rows
-    cached = made.get(id(event))
-    if cached is not None and cached[0] is event:
-        return cached[1]
-    new = EventRow(
+    """The event of `site` as a line of a list (made once per site)."""
+    return _index(site).event_rows[event.slug]
+
+
+def _event_row(event: Event) -> EventRow:
+    return EventRow(
         event.slug,
         urls.event(event.slug),
         event.title,
@@ -508,14 +509,13 @@ def event_row(site: Site, event: Event) -> EventRow:
         event.place,
         event.draft,
     )
-    made[id(event)] = (event, new)
-    return new
 
 
 def event_rows(site: Site, events: Iterable[Event]) -> tuple[EventRow, ...]:
-    """The events of `site` as rows, newest first."""
-    ordered = _ranked(events, _index(site).event_rank, lambda e: e.slug)
-    return tuple(event_row(site, e) for e in ordered)
+    """Events of `site` as rows, newest first."""
+    index = _index(site)
+    ordered = _ranked(events, index.event_rank, lambda e: e.slug)
+    return tuple(index.event_rows[e.slug] for e in ordered)
 
 
 def status_counts(agreements: Iterable[Agreement]) -> tuple[Count, ...]:
@@ -635,9 +635,9 @@ def agreement_view(site: Site, agreement: Agreement) -> AgreementView:
     return AgreementView(
         agreement=agreement,
         status=agreement.shown_status or agreement.status,
-        partners=tuple(partner_ref(site, s) for s in agreement.partners),
-        agencies=tuple(site.config.agency(s) for s in agreement.agencies),
-        areas=tuple(site.config.area(s) for s in agreement.areas),
+        partners=tuple(index.partner_refs[s] for s in agreement.partners),
+        agencies=tuple(index.agencies[s] for s in agreement.agencies),
+        areas=tuple(index.areas[s] for s in agreement.areas),
         dates=agreement_dates(agreement),
         expiry_note=expiry_note(agreement, site.today),
         documents=tuple(
@@ -731,11 +731,12 @@ def agency_view(site: Site, agency: Agency) -> RecordsView:
 
 
 def event_view(site: Site, event: Event) -> EventView:
-    published = _index(site).published
+    index = _index(site)
+    published = index.published
     return EventView(
         event=event,
-        partners=tuple(partner_ref(site, s) for s in event.partners),
-        agencies=tuple(site.config.agency(s) for s in event.agencies),
+        partners=tuple(index.partner_refs[s] for s in event.partners),
+        agencies=tuple(index.agencies[s] for s in event.agencies),
         # an event may concern a draft agreement, which a published build leaves out
         agreements=rows(
             site,
