@@ -25,6 +25,10 @@ from portal.write import WriteReport, write
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
+    from portal.output import OutputFile
+    from portal.search import IndexRun, SearchRecord
+
+BUNDLE = "pagefind/"  # portal.search.BUNDLE, which imports the renderer: not at start-up
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Result:
     warnings: tuple[Problem, ...] = ()
     report: WriteReport | None = None
     body_lines: Mapping[str, int] = field(default_factory=dict)  # file -> line its body starts
+    search_later: SearchLater | None = None  # a build that left its search index for later
 
     @property
     def ok(self) -> bool:
@@ -94,12 +99,15 @@ def build_site(
     base_url: str | None = None,
     cache: BodyCache | None = None,
     progress: Progress | None = None,
+    search_later: bool = False,
 ) -> Result:
     """Check, render every page in memory, and only then write the site folder.
 
     With a `cache`, Markdown bodies rendered by an earlier build are taken from it and
     only new or changed ones are rendered; the output is the same byte for byte.
     `progress(stage, done, total)` is told how far the rendering of bodies has got.
+    With `search_later`, the search index is not made: the search bundle already in the
+    folder is left as it is, and `Result.search_later` makes the new one when asked.
     """
     from portal.render import RenderError, body_sources, render
 
@@ -110,7 +118,8 @@ def build_site(
     sources = body_sources(result.site)
     try:
         bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
-        outputs = render(result.site, templates, bodies, cache)
+        later: list[SearchRecord] | None = [] if search_later else None
+        outputs = render(result.site, templates, bodies, cache, later)
     except RenderError as exc:
         # A body that ran away is reported on the line where the body starts.
         problems = [
@@ -118,10 +127,37 @@ def build_site(
             for p in exc.problems
         ]
         return Result(None, _sort(problems), result.warnings)
-    report = write(outputs, out, cache.lookup_stamps(out) if cache is not None else None)
+    known = cache.lookup_stamps(out) if cache is not None else None
+    keep = BUNDLE if later is not None else None
+    report = write(outputs, out, known, keep=keep)
     if cache is not None:
         cache.store_stamps(out, report.stamps)
-    return Result(result.site, (), result.warnings, report)
+    if later is None:
+        return Result(result.site, (), result.warnings, report)
+    index = SearchLater(tuple(later), result.site.config.language, out, cache)
+    return Result(result.site, (), result.warnings, report, search_later=index)
+
+
+@dataclass(frozen=True)
+class SearchLater:
+    """The search index a build left for later: `start()` starts Pagefind on the records
+    (an IndexRun: `result()` waits for the bundle, raising RenderError if Pagefind failed
+    or was stopped by `cancel()`), `write(bundle)` puts it in the site folder, replacing
+    only the files under pagefind/."""
+
+    records: tuple[SearchRecord, ...]
+    language: str
+    out: Path
+    cache: BodyCache | None
+
+    def start(self) -> IndexRun:
+        from portal.search import start_index
+
+        return start_index(self.records, self.language, self.cache)
+
+    def write(self, bundle: list[OutputFile]) -> WriteReport:
+        """Write `bundle` (`run.result()`) as the only files under pagefind/."""
+        return write(bundle, self.out, only=BUNDLE)
 
 
 Progress = Callable[[str, int, int], None]

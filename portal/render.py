@@ -42,6 +42,7 @@ from portal.output import OutputFile
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
+    from portal.search import SearchRecord
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
 PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
@@ -81,6 +82,9 @@ class RenderContext:
     fingerprint: str = ""  # of everything but the values that decides a page (with cache)
     # Work a post stage started before the stages ran (the search index), by name.
     early: dict[str, object] = field(default_factory=dict)
+    # When not None, the search stage leaves the index out and puts here the records it
+    # would have indexed, for the caller to index afterwards (`serve` does, after reloading).
+    search_later: list[SearchRecord] | None = None
     record_digests: Digests = field(default_factory=dict)  # for page keys
 
     def page(self, url: str, template: str, **values: object) -> OutputFile:
@@ -385,17 +389,20 @@ def render(
     templates: Path,
     bodies: Mapping[str, str] | None = None,
     cache: BodyCache | None = None,
+    search_later: list[SearchRecord] | None = None,
 ) -> list[OutputFile]:
     """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
     `render_bodies` gives them, e.g. from the body cache); without them they are rendered here.
-    With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it."""
+    With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it.
+    With a `search_later` list, the search index is left out and the records it would
+    hold are put in that list (`search.SearchRecord`s), to be indexed afterwards."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
     # Links between records (`/partners/x/`, `../partners/x.md`) -> their pages under base_url.
     base_path = site.config.base_path
     rendered = {path: links.rewrite(html, path, base_path) for path, html in rendered.items()}
     env = make_env(templates, site)
     fingerprint = (page_fingerprint(templates, env, site) or "") if cache is not None else ""
-    context = RenderContext(site, env, rendered, cache, fingerprint)
+    context = RenderContext(site, env, rendered, cache, fingerprint, search_later=search_later)
     outputs: dict[str, OutputFile] = {}
 
     def add(produced: Iterable[OutputFile]) -> None:
@@ -409,7 +416,7 @@ def render(
     from portal import search
 
     posts = post_stages()
-    if search.render_search in posts:
+    if search.render_search in posts and search_later is None:
         context.early[search.EARLY] = search.start_early(context)
     # The site and its bodies live until the end of the build: the garbage collector need
     # not go over them again each time the stages' many small objects set it off (nor

@@ -488,6 +488,13 @@ class IndexRun:
         except OSError:
             return ""
 
+    def stop(self) -> None:
+        """Stop Pagefind from another thread: `result()` there then raises RenderError
+        (and closes the rest itself)."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.kill()
+
     def cancel(self) -> None:
         """Stop Pagefind if it still runs and remove its folder (done: a no-op)."""
         process, self.process = self.process, None
@@ -622,7 +629,9 @@ def render_search(
     early = context.early.get(EARLY)
     found = early.records if isinstance(early, IndexRun) else records(site, context.bodies)
     published = [r for r in found if urls.output_path(r.url) in outputs]
-    if isinstance(early, IndexRun) and len(published) == len(early.records):
+    if context.search_later is not None:
+        context.search_later.extend(published)
+    elif isinstance(early, IndexRun) and len(published) == len(early.records):
         yield from early.result()
     else:
         if isinstance(early, IndexRun):

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote
 
 from livereload.handlers import (  # type: ignore[import-untyped]
@@ -48,8 +48,11 @@ from tornado.httpserver import HTTPServer
 
 from portal.cache import BodyCache
 from portal.model import Problem
-from portal.pipeline import build_site
+from portal.pipeline import SearchLater, build_site
 from portal.watch import Watcher
+
+if TYPE_CHECKING:
+    from portal.search import IndexRun
 
 log = logging.getLogger("portal.serve")
 
@@ -117,6 +120,7 @@ class Outcome:
     warnings: tuple[Problem, ...] = ()
     base_path: str | None = None
     summary: str = ""
+    search_later: SearchLater | None = None  # the search index, made after the reload
 
 
 Builder = Callable[[], Outcome]
@@ -136,7 +140,14 @@ def pipeline_builder(
     def build() -> Outcome:
         started = time.perf_counter()
         result = build_site(
-            content, out, today(), templates, preview=True, shown_root=shown_root, cache=cache
+            content,
+            out,
+            today(),
+            templates,
+            preview=True,
+            shown_root=shown_root,
+            cache=cache,
+            search_later=True,
         )
         if result.site is None or result.report is None:
             return Outcome(result.errors, result.warnings)
@@ -147,6 +158,7 @@ def pipeline_builder(
             result.site.config.base_path,
             f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed "
             f"in {time.perf_counter() - started:.2f} s",
+            result.search_later,
         )
 
     return build
@@ -431,6 +443,11 @@ class PreviewServer:
         self._stopping: asyncio.Event | None = None
         self._live = _live_handler(self)
         self._failure: BaseException | None = None
+        self._search_lock = threading.Lock()
+        self._search_run: IndexRun | None = None
+        self._search_thread: threading.Thread | None = None
+        self.search_builds = 0
+        self._requested = 0  # builds asked for (a search index of an older one is dropped)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -472,6 +489,10 @@ class PreviewServer:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        self._requested += 1
+        self._stop_search()
+        if self._search_thread is not None:
+            self._search_thread.join(10)
         if self._loop is not None and self._stopping is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._stopping.set)
         if self._thread is not None:
@@ -494,7 +515,11 @@ class PreviewServer:
             self._thread.join(0.5)
 
     def rebuild(self, changed: frozenset[str]) -> None:
-        """Build once, publish the outcome to the pages, and have every open page reload."""
+        """Build once, publish the outcome to the pages, and have every open page reload;
+        then, in its own thread, make the build's search index (stopping that of an earlier
+        build if it still runs: it would be out of date)."""
+        self._requested += 1
+        self._stop_search()
         with self._lock:
             if changed:
                 names = sorted(Path(p).name for p in changed)
@@ -530,6 +555,55 @@ class PreviewServer:
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the server is stopping
                 loop.call_soon_threadsafe(self._reload_pages)
+        if outcome.search_later is not None and not outcome.errors:
+            self._start_search(outcome.search_later, self.state.generation)
+
+    # -- the search index, after the pages ------------------------------------------------
+
+    def _start_search(self, later: SearchLater, generation: int) -> None:
+        """Index in a thread of its own; write the bundle only if no build came since."""
+
+        def current() -> bool:
+            return self._requested == requested and self.state.generation == generation
+
+        def index() -> None:
+            run = None
+            try:
+                with self._search_lock:
+                    if not current():
+                        return
+                    run = self._search_run = later.start()
+                bundle = run.result()  # stopped (raises) by the next build's _stop_search
+                report = None
+                with self._lock:  # never while a build writes the folder
+                    if current():
+                        report = later.write(bundle)
+                if report is not None:
+                    self.log.info("Search index: %d files written.", report.written)
+                    self.search_builds += 1
+            except Exception as exc:  # stopped by a newer build, or Pagefind failed
+                if current():
+                    self.log.warning("The search index was not made: %s", exc)
+            finally:
+                if run is not None:
+                    run.cancel()
+
+        requested = self._requested
+
+        thread = threading.Thread(target=index, name="portal-search", daemon=True)
+        self._search_thread = thread
+        thread.start()
+
+    def _stop_search(self) -> None:
+        with self._search_lock:
+            if self._search_run is not None:
+                self._search_run.stop()
+                self._search_run = None
+
+    def wait_for_search(self, timeout: float = 60.0) -> None:
+        """Block until the search index of the last build is written (or given up)."""
+        if self._search_thread is not None:
+            self._search_thread.join(timeout)
 
     # -- inside the server thread ---------------------------------------------------------
 

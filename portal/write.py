@@ -163,16 +163,27 @@ def _prune_emptied(out: Path, removed: set[str]) -> None:
 
 
 def write(
-    outputs: list[OutputFile], out: Path, known: Mapping[str, Stamp] | None = None
+    outputs: list[OutputFile],
+    out: Path,
+    known: Mapping[str, Stamp] | None = None,
+    keep: str | None = None,
+    only: str | None = None,
 ) -> WriteReport:
     """Make `out` hold exactly `outputs`; raise WriteError, leaving it as it was, if it can't.
 
-    `known`: the stamps an earlier write into `out` returned (see `Stamp`)."""
+    `known`: the stamps an earlier write into `out` returned (see `Stamp`).
+    `keep`: a folder ("pagefind/") whose files are left as they are, not removed.
+    `only`: a folder; only the files under it are made to be `outputs` (all under it),
+    the rest of the site is left as it is."""
     check_target(out)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    every = [*outputs, OutputFile(MARKER, MARKER_TEXT)]
+    every = [*outputs, OutputFile(MARKER, MARKER_TEXT)] if only is None else list(outputs)
     existing, empty_folder = _existing_files(out)
+    if only is not None:
+        existing = {rel for rel in existing if rel.startswith(only)}
+    if keep is not None:
+        existing = {rel for rel in existing if not rel.startswith(keep)}
     stale = existing - {o.path for o in every}  # with leftovers of a crashed build
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:

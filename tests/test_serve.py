@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import os
 import re
 import shutil
@@ -490,6 +491,31 @@ def test_preview_shows_drafts(tmp_path: Path) -> None:
         status, body = get(server.url + "agreements/drafted-mou/")
         assert status == 200 and "Drafted memorandum" in body
         assert "draft" in re.sub(r"<[^>]*>", " ", body).lower()
+
+
+def _indexed_text(out: Path) -> bytes:
+    """Every fragment of the preview's search bundle, unzipped, in one string."""
+    return b"".join(
+        gzip.decompress(f.read_bytes()) for f in sorted((out / "pagefind" / "fragment").iterdir())
+    )
+
+
+def test_the_search_index_follows_each_save_after_the_page(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_site(content)
+    out = tmp_path / "preview"
+    build = pipeline_builder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
+    with PreviewServer(build, out, [content], port=0, poll=0.02) as server:
+        server.wait_for_search()
+        assert server.search_builds == 1
+        assert b"first version" in _indexed_text(out)
+        mou = content / "agreements" / "test-mou.md"
+        mou.write_text(mou.read_text("utf-8").replace("first", "second"), "utf-8")
+        wait_until(lambda: server.search_builds == 2, what="the search index of the save")
+        text = _indexed_text(out)
+        assert b"second version" in text and b"first version" not in text
+        status, body = get(server.url + "search/")
+        assert status == 200 and 'id="search-q"' in body
 
 
 # -- the command ----------------------------------------------------------------------------

@@ -201,3 +201,23 @@ def test_a_folder_of_other_files_is_refused(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="already holds files that this tool did not write"):
         write([OutputFile("index.html", b"x")], out)
     assert (out / "thesis.odt").read_bytes() == b"precious"
+
+
+def test_a_kept_folder_is_left_as_it_is(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("a.html", b"a"), OutputFile("pagefind/x.pf", b"x")], out)
+    report = write([OutputFile("a.html", b"A")], out, keep="pagefind/")
+    assert report.removed == 0
+    assert (out / "pagefind" / "x.pf").read_bytes() == b"x"
+
+
+def test_writing_only_one_folder_leaves_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("a.html", b"a"), OutputFile("pagefind/old.pf", b"x")], out)
+    report = write([OutputFile("pagefind/new.pf", b"y")], out, only="pagefind/")
+    assert (report.written, report.removed) == (1, 1)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".portal-site",
+        "a.html",
+        "pagefind/new.pf",
+    ]
