@@ -16,6 +16,8 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,11 +141,30 @@ def first_difference(a: dict[str, tuple[int, bytes]], b: dict[str, tuple[int, by
     return ""
 
 
+def _other_file_system(near: Path) -> Path | None:
+    """A new folder on another file system than `near` (tmpfs in /dev/shm), or None.
+
+    File systems list a folder's entries in their own order (tmpfs: by creation; ext4: by
+    a hash of the names), so a tool that reads folders in the order it is given them (as
+    Pagefind's command line does) makes other bytes there."""
+    shm = Path("/dev/shm")
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shm.stat().st_dev != near.stat().st_dev:
+            return Path(tempfile.mkdtemp(prefix="portal-reproducible-", dir=shm))
+    except OSError:
+        pass
+    return None
+
+
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, tuple[int, bytes]]]:
-    """The example site built three times: cold here, cold elsewhere, warm here again."""
+def builds(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[list[dict[str, tuple[int, bytes]]]]:
+    """The example site built three times: cold here, cold elsewhere (on another file
+    system when there is one), warm here again."""
     first = tmp_path_factory.mktemp("first")
-    second = tmp_path_factory.mktemp("second-in-a-deeper") / "and-other" / "folder"
+    elsewhere_root = _other_file_system(first) or tmp_path_factory.mktemp("second")
+    second = elsewhere_root / "second-in-a-deeper" / "and-other" / "folder"
     copy_tree(ROOT / "content", first / "content", "sorted")
     copy_tree(ROOT / "content", second / "content", "shuffled")
 
@@ -173,7 +194,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, tuple[int
     assert int(listings.read_text(encoding="utf-8")) > 0, "the listings were not shuffled"
     build(first, {**here, "TZ": "<-10>10", "PYTHONHASHSEED": "7"})  # warm: .cache/ kept
     warm = tree(first / "site")
-    return [cold, other, warm]
+    try:
+        yield [cold, other, warm]
+    finally:
+        if elsewhere_root.is_relative_to("/dev/shm"):
+            shutil.rmtree(elsewhere_root, ignore_errors=True)
 
 
 def test_the_build_writes_a_site(builds: list[dict[str, tuple[int, bytes]]]) -> None:
