@@ -31,7 +31,7 @@ from Markdown files with YAML front matter.
 
 commands:
   build   check the content, then write the site into --out (the default command)
-  check   check the content and report every problem; writes nothing
+  check   check the content and report every problem; writes no site (only the cache)
   serve   preview the site with drafts, rebuilding and reloading on every save
   new     start a new agreement, partner, event or page from a template
 
@@ -173,7 +173,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="check the content and list every problem; writes nothing",
+        help="check the content and list every problem; writes no site (only the cache)",
         description="Check every file under --content and list every problem at once as "
         "path:line: field: message. Warnings (such as a status that the dates have "
         "overtaken) do not fail the check unless --strict is given. Nothing is written "
