@@ -16,16 +16,20 @@ Deterministic: the same content gives the same bytes on any day.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import threading
-import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from portal import urls
-from portal.model import Agreement, Event, PartialDate, Partner, Site, SiteConfig
+from portal.model import (
+    Agreement,
+    Event,
+    PartialDate,
+    Partner,
+    Site,
+    SiteConfig,
+    once_per_site,
+)
 from portal.opendata import LICENCE_NAME, LICENCE_URL
 from portal.output import OutputFile
 from portal.render import RenderContext
@@ -38,26 +42,6 @@ EPOCH = dt.date(1970, 1, 1)
 LIMIT = 50
 
 Record = Agreement | Event
-T = TypeVar("T")
-
-
-def once_per_site(make: Callable[[Site], T]) -> Callable[[Site], T]:
-    """`make`, keeping what it made for the last site it was given while that site lives:
-    for work that two render stages need (the /data/ page gives the sizes of the site feed
-    and of the calendar). A build makes one site; views keeps its index the same way."""
-    last: list[tuple[weakref.ref[Site], T]] = []
-    lock = threading.Lock()
-
-    @functools.wraps(make)
-    def made(site: Site) -> T:
-        with lock:
-            if last and last[0][0]() is site:
-                return last[0][1]
-            value = make(site)
-            last[:] = [(weakref.ref(site), value)]
-            return value
-
-    return made
 
 
 def tag_uri(config: SiteConfig, specific: str) -> str:

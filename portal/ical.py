@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal import urls
-from portal.feeds import EPOCH, once_per_site, revised, tag_uri
-from portal.model import Agreement, PartialDate, Site, Status
+from portal.feeds import EPOCH, revised, tag_uri
+from portal.model import Agreement, PartialDate, Site, Status, once_per_site
 from portal.output import OutputFile
 from portal.render import RenderContext
 

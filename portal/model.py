@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property, total_ordering
+from typing import TypeVar
 
 MONTHS = tuple(calendar.month_name)  # ("", "January", ...), independent of locale
 
@@ -341,3 +346,25 @@ class Site:
     @cached_property
     def _partners(self) -> dict[str, Partner]:
         return {p.slug: p for p in self.partners}
+
+
+T = TypeVar("T")
+
+
+def once_per_site(make: Callable[[Site], T]) -> Callable[[Site], T]:
+    """`make`, keeping what it made for the last site it was given while that site lives
+    (a build makes one site): for what several pages or stages need from the whole site,
+    such as the views' index, the feeds' entries or the calendar."""
+    last: list[tuple[weakref.ref[Site], T]] = []
+    lock = threading.Lock()
+
+    @functools.wraps(make)
+    def made(site: Site) -> T:
+        with lock:
+            if last and last[0][0]() is site:
+                return last[0][1]
+            value = make(site)
+            last[:] = [(weakref.ref(site), value)]
+            return value
+
+    return made

@@ -7,8 +7,6 @@ them and branch. Every ordering is deterministic: ties are broken by slug.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -27,6 +25,7 @@ from portal.model import (
     Site,
     Status,
     Vocabulary,
+    once_per_site,
 )
 
 T = TypeVar("T")
@@ -355,20 +354,8 @@ def _build_index(site: Site) -> _Index:
     return index
 
 
-_LAST: tuple[weakref.ref[Site], _Index] | None = None
-_LAST_LOCK = threading.Lock()
-
-
-def _index(site: Site) -> _Index:
-    """The index of `site`, made at its first use and kept while the site lives (the last
-    site only: a build makes one)."""
-    global _LAST
-    with _LAST_LOCK:
-        if _LAST is not None and _LAST[0]() is site:
-            return _LAST[1]
-        index = _build_index(site)
-        _LAST = (weakref.ref(site), index)
-        return index
+# The index of a site, made at its first use and kept while the site lives.
+_index = once_per_site(_build_index)
 
 
 # --- sorting and dates ---------------------------------------------------------------

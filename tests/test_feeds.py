@@ -10,7 +10,7 @@ import feedparser
 import pytest
 
 from portal import feeds
-from portal.model import Site
+from portal.model import Site, once_per_site
 from portal.pipeline import check_site
 from portal.render import RenderContext, make_env, render, render_bodies
 from tests.support.sites import SITE_YAML, write_site
@@ -267,7 +267,7 @@ def test_text_and_attributes_are_escaped_as_xml(tmp_path: Path) -> None:
 def test_once_per_site_makes_a_value_again_only_for_another_site(tmp_path: Path) -> None:
     made: list[Site] = []
 
-    @feeds.once_per_site
+    @once_per_site
     def count(site: Site) -> int:
         made.append(site)
         return len(made)
