@@ -69,12 +69,13 @@ def _stamp(info: os.stat_result, digest: bytes) -> Stamp:
     return Stamp(info.st_size, info.st_mtime_ns, info.st_ino, digest)
 
 
-def _existing_files(out: Path) -> tuple[set[str], bool]:
-    """Every file under `out` (relative, with /), and whether any folder is empty."""
+def _existing_files(out: Path, under: str = "") -> tuple[set[str], bool]:
+    """Every file under `out` (relative, with /), or only those in its folder `under`
+    ("pagefind/"), and whether any folder there is empty."""
     found: set[str] = set()
     empty = False
     root = str(out)
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(os.path.join(root, under)):
         rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
         found.update(prefix + name for name in filenames)
@@ -179,9 +180,7 @@ def write(
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     every = [*outputs, OutputFile(MARKER, MARKER_TEXT)] if only is None else list(outputs)
-    existing, empty_folder = _existing_files(out)
-    if only is not None:
-        existing = {rel for rel in existing if rel.startswith(only)}
+    existing, empty_folder = _existing_files(out, only or "")
     if keep is not None:
         existing = {rel for rel in existing if not rel.startswith(keep)}
     stale = existing - {o.path for o in every}  # with leftovers of a crashed build
