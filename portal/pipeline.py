@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from portal.output import OutputFile
     from portal.search import IndexRun, SearchRecord
 
-BUNDLE = "pagefind/"  # portal.search.BUNDLE, which imports the renderer: not at start-up
-
 
 @dataclass(frozen=True)
 class Result:
@@ -110,6 +108,7 @@ def build_site(
     folder is left as it is, and `Result.search_later` makes the new one when asked.
     """
     from portal.render import RenderError, body_sources, render
+    from portal.search import BUNDLE
 
     result = check_site(content, today, preview, shown_root, base_url, cache)
     if result.site is None:
@@ -157,6 +156,8 @@ class SearchLater:
 
     def write(self, bundle: list[OutputFile]) -> WriteReport:
         """Write `bundle` (`run.result()`) as the only files under pagefind/."""
+        from portal.search import BUNDLE
+
         return write(bundle, self.out, only=BUNDLE)
 
 

@@ -483,9 +483,3 @@ def test_without_javascript_the_page_says_so_and_links_the_indexes(
         links = [main.locator("noscript a").nth(i).get_attribute("href") for i in range(2)]
         assert f"{PREFIX}agreements/" in links
         assert f"{PREFIX}partners/" in links
-
-
-def test_the_pipeline_keeps_the_bundle_folder_search_writes() -> None:
-    from portal import pipeline, search
-
-    assert pipeline.BUNDLE == search.BUNDLE
