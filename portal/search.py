@@ -441,7 +441,7 @@ def _problem(message: str) -> RenderError:
 
 @dataclass
 class IndexRun:
-    """Pagefind indexing `documents` ({output path: HTML}) in its own process while the
+    """Pagefind indexing `records` (each as its `document`) in its own process while the
     build goes on, or the bundle taken from the cache. `result()` waits for it.
 
     Pagefind runs as its service (`pagefind --service`: base64 JSON messages, each ended by
@@ -454,7 +454,6 @@ class IndexRun:
     """
 
     records: tuple[SearchRecord, ...]
-    documents: dict[str, str]
     key: str
     cache: BodyCache | None
     bundle: dict[str, bytes] | None = None
@@ -573,7 +572,7 @@ def start_index(
     lang = pagefind_language(language)
     documents = {urls.output_path(r.url): r.document(language) for r in records}
     key = bundle_key(documents, lang)
-    run = IndexRun(tuple(records), documents, key, cache)
+    run = IndexRun(tuple(records), key, cache)
     if cache is not None:
         blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
         run.bundle = _unpack(blob) if blob is not None else None
