@@ -19,7 +19,7 @@ import difflib
 import html
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -251,37 +251,29 @@ def _did_you_mean(slug: str, choices: Iterable[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def check_links(
-    parsed: Iterable[Parsed],
-    links: Mapping[str, Sequence[Link]],
-    config: SiteConfig,
-    static: Iterable[StaticFile],
-    preview: bool = False,
-) -> list[Problem]:
-    """Check the links of every body in content/, also in files with other problems.
-
-    `links` holds each file's `find_links(body)` by path (made per file, so it can be
-    cached); what they point to is looked up here, among all the files."""
-    items = list(parsed)
+def known_targets(
+    parsed: Iterable[Parsed], config: SiteConfig, static: Iterable[StaticFile], preview: bool
+) -> Known:
+    """Everything a body of this site may link to."""
     records: dict[str, dict[str, bool]] = {}
-    for item in items:
+    for item in parsed:
         if item.section in RECORD_SECTIONS:
             records.setdefault(item.section, {})[item.slug] = item.values.get("draft") is True
-    known = Known(
+    return Known(
         records=records,
         areas=frozenset(a.slug for a in config.areas),
         agencies=frozenset(a.slug for a in config.agencies),
         static=frozenset(s.rel for s in static),
         preview=preview,
     )
-    problems: list[Problem] = []
-    for item in items:
-        if item.section not in RECORD_SECTIONS or not item.body_line:
-            continue  # a file that could not be split is reported by validate
-        is_draft = records.get(item.section, {}).get(item.slug, False)
-        found = links[item.path]
-        problems.extend(check_body(item.path, found, item.body_line, known, is_draft))
-    return problems
+
+
+def check_item(item: Parsed, found: Iterable[Link], known: Known) -> list[Problem]:
+    """The problems of one file's body links (`found`), among the `known` targets."""
+    if item.section not in RECORD_SECTIONS or not item.body_line:
+        return []  # a file that could not be split is reported by validate
+    is_draft = known.records.get(item.section, {}).get(item.slug, False)
+    return check_body(item.path, found, item.body_line, known, is_draft)
 
 
 def body_lines(parsed: Iterable[Parsed]) -> dict[str, int]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
 from portal.config import parse_config
-from portal.links import body_lines, check_links
+from portal.links import Known, body_lines, check_item, known_targets
 from portal.load import load
 from portal.model import Problem, Site
 from portal.validate import Checked, Parsed, check_file
@@ -37,6 +38,10 @@ class Result:
     report: WriteReport | None = None
     body_lines: Mapping[str, int] = field(default_factory=dict)  # file -> line its body starts
     search_later: SearchLater | None = None  # a build that left its search index for later
+    # What the checks learnt, for the preview's quick rebuilds (see portal.quick):
+    checked: Mapping[str, Checked] = field(default_factory=dict)  # each file's own check
+    known: Known | None = None  # what bodies may link to
+    cancelled: bool = False  # stopped by `cancelled()` before writing anything
 
     @property
     def ok(self) -> bool:
@@ -80,11 +85,15 @@ def check_site(
         return Result(None, _sort(errors))
     site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
     errors.extend(cross_errors)
-    links = {c.parsed.path: c.links for c in checked}
-    errors.extend(check_links(parsed, links, config, raw.static, preview))
+    known = known_targets(parsed, config, raw.static, preview)
+    for one in checked:
+        errors.extend(check_item(one.parsed, one.links, known))
     if errors:
         return Result(None, _sort(errors), _sort(warnings))
-    return Result(site, (), _sort(warnings), body_lines=body_lines(parsed))
+    by_path = {one.parsed.path: one for one in checked}
+    return Result(
+        site, (), _sort(warnings), body_lines=body_lines(parsed), checked=by_path, known=known
+    )
 
 
 def build_site(
@@ -98,6 +107,8 @@ def build_site(
     cache: BodyCache | None = None,
     progress: Progress | None = None,
     search_later: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+    write_lock: AbstractContextManager[object] | None = None,
 ) -> Result:
     """Check, render every page in memory, and only then write the site folder.
 
@@ -106,17 +117,25 @@ def build_site(
     `progress(stage, done, total)` is told how far the rendering of bodies has got.
     With `search_later`, the search index is not made: the search bundle already in the
     folder is left as it is, and `Result.search_later` makes the new one when asked.
+    `cancelled()`, when given, is asked between the stages and once more just before
+    writing, inside `write_lock` (held while the folder is written): once it says yes,
+    the build stops and returns a Result with `cancelled` set, having written nothing.
     """
     from portal.render import RenderError, body_sources, render
     from portal.search import BUNDLE
 
+    stop = cancelled or _never
     result = check_site(content, today, preview, shown_root, base_url, cache)
     if result.site is None:
         return result
+    if stop():
+        return Result(None, (), cancelled=True)
     renderer = _with_progress(progress)
     sources = body_sources(result.site)
     try:
         bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
+        if stop():
+            return Result(None, (), cancelled=True)
         later: list[SearchRecord] | None = [] if search_later else None
         outputs = render(result.site, templates, bodies, cache, later)
     except RenderError as exc:
@@ -126,15 +145,22 @@ def build_site(
             for p in exc.problems
         ]
         return Result(None, _sort(problems), result.warnings)
-    known = cache.lookup_stamps(out) if cache is not None else None
     keep = BUNDLE if later is not None else None
-    report = write(outputs, out, known, keep=keep)
-    if cache is not None:
-        cache.store_stamps(out, report.stamps)
+    with write_lock if write_lock is not None else nullcontext():
+        if stop():
+            return Result(None, (), cancelled=True)
+        known = cache.lookup_stamps(out) if cache is not None else None
+        report = write(outputs, out, known, keep=keep)
+        if cache is not None:
+            cache.store_stamps(out, report.stamps)
     if later is None:
-        return Result(result.site, (), result.warnings, report)
+        return replace(result, report=report)
     index = SearchLater(tuple(later), result.site.config.language, out, cache)
-    return Result(result.site, (), result.warnings, report, search_later=index)
+    return replace(result, report=report, search_later=index)
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)

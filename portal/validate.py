@@ -332,7 +332,7 @@ def parse_record(raw: RawFile) -> Parsed:
 @dataclass(frozen=True)
 class Checked:
     """One content file checked on its own: its record and problems, and its body's links
-    (what they point to is checked across files, by links.check_links)."""
+    (what they point to is checked across files, by links.check_item)."""
 
     parsed: Parsed
     links: tuple[Link, ...]
