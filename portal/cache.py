@@ -378,12 +378,13 @@ class BodyCache:
     def lookup_stamps(self, out: Path) -> dict[str, Stamp]:
         """The stamps of what the last build wrote into `out` (see portal.write), or {}."""
         name = _stamps_name(out)
-        data = self._lookup_named("outputs", {name: STAMPS_KEY}).get(name)
+        data = self._lookup_named("outputs", {name: _stamps_key(name)}).get(name)
         return _parse_stamps(data) if data is not None else {}
 
     def store_stamps(self, out: Path, stamps: Mapping[str, Stamp]) -> None:
         """Keep `stamps` of what was just written into `out` for the next build."""
-        self._store_named("outputs", {_stamps_name(out): (STAMPS_KEY, _format_stamps(stamps))})
+        name = _stamps_name(out)
+        self._store_named("outputs", {name: (_stamps_key(name), _format_stamps(stamps))})
 
     # --- what the check finds in one file ---------------------------------------
 
@@ -516,6 +517,12 @@ STAMPS_KEY = "write-stamps 1"  # change when the way stamps are stored changes
 
 def _stamps_name(out: Path) -> str:
     return "write-stamps:" + str(out.resolve())
+
+
+def _stamps_key(name: str) -> str:
+    """A key of its own for each folder (keys are unique: the site and the preview share
+    a cache)."""
+    return f"{STAMPS_KEY} {name}"
 
 
 def _format_stamps(stamps: Mapping[str, Stamp]) -> bytes:

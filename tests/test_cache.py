@@ -186,3 +186,17 @@ def test_no_cache_neither_reads_nor_writes(
     assert not (tmp_path / "cache").exists()
     assert main(args) == 0
     assert (tmp_path / "cache" / FILE_NAME).is_file()
+
+
+def test_two_site_folders_keep_their_own_stamps(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from portal.write import Stamp
+
+    cache = BodyCache(tmp_path / "cache")
+    site, preview = tmp_path / "site", tmp_path / "preview"
+    cache.store_stamps(site, {"index.html": Stamp(1, 2, 3, b"\x01" * 32)})
+    cache.store_stamps(preview, {"index.html": Stamp(4, 5, 6, b"\x02" * 32)})
+    assert cache.lookup_stamps(site) == {"index.html": Stamp(1, 2, 3, b"\x01" * 32)}
+    assert cache.lookup_stamps(preview) == {"index.html": Stamp(4, 5, 6, b"\x02" * 32)}
+    assert "damaged" not in caplog.text
