@@ -59,6 +59,8 @@ class WriteReport:
     removed: int
     #: The stamp of every file written from bytes in memory, for the next build's `known`.
     stamps: Mapping[str, Stamp] = field(default_factory=dict, compare=False, repr=False)
+    #: The paths written or removed, sorted.
+    changed: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 def _digest(data: bytes) -> bytes:
@@ -169,18 +171,21 @@ def write(
     known: Mapping[str, Stamp] | None = None,
     keep: str | None = None,
     only: str | None = None,
+    remove: bool = True,
 ) -> WriteReport:
     """Make `out` hold exactly `outputs`; raise WriteError, leaving it as it was, if it can't.
 
     `known`: the stamps an earlier write into `out` returned (see `Stamp`).
     `keep`: a folder ("pagefind/") whose files are left as they are, not removed.
     `only`: a folder; only the files under it are made to be `outputs` (all under it),
-    the rest of the site is left as it is."""
+    the rest of the site is left as it is.
+    `remove=False`: write `outputs` and remove nothing (the preview's quick rebuild)."""
     check_target(out)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    every = [*outputs, OutputFile(MARKER, MARKER_TEXT)] if only is None else list(outputs)
-    existing, empty_folder = _existing_files(out, only or "")
+    whole = only is None and remove
+    every = [*outputs, OutputFile(MARKER, MARKER_TEXT)] if whole else list(outputs)
+    existing, empty_folder = _existing_files(out, only or "") if remove else (set(), False)
     if keep is not None:
         existing = {rel for rel in existing if not rel.startswith(keep)}
     stale = existing - {o.path for o in every}  # with leftovers of a crashed build
@@ -213,4 +218,5 @@ def write(
         shutil.rmtree(staging, ignore_errors=True)
     if empty_folder:
         _prune_empty_folders(out)
-    return WriteReport(len(staged), unchanged, len(stale), stamps)
+    changed = tuple(sorted({rel for _temporary, rel, _digest in staged} | stale))
+    return WriteReport(len(staged), unchanged, len(stale), stamps, changed)

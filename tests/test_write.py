@@ -221,3 +221,14 @@ def test_writing_only_one_folder_leaves_the_rest(tmp_path: Path) -> None:
         "a.html",
         "pagefind/new.pf",
     ]
+
+
+def test_writing_some_files_removes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("a/index.html", b"a"), OutputFile("b/index.html", b"b")], out)
+    report = write([OutputFile("a/index.html", b"A"), OutputFile("b/index.html", b"b")], out)
+    assert report.changed == ("a/index.html",)
+    report = write([OutputFile("a/index.html", b"A2")], out, remove=False)
+    assert (report.written, report.removed, report.changed) == (1, 0, ("a/index.html",))
+    assert (out / "a" / "index.html").read_bytes() == b"A2"
+    assert (out / "b" / "index.html").read_bytes() == b"b"
