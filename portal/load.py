@@ -165,3 +165,22 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
                 static.append(StaticFile(rel=rel, source=str(path.resolve())))
 
     return RawContent(site_yaml, tuple(files), tuple(static), tuple(problems))
+
+
+def load_record(content: Path, path: Path, shown_root: str | None = None) -> RawFile | None:
+    """One record file, read as `load` reads it; None when `path` is not a plain readable
+    `.md` file in a section folder of `content` (then only a whole `load` can tell why)."""
+    shown_root = shown_root if shown_root is not None else str(content)
+    try:
+        rel = path.relative_to(content)
+    except ValueError:
+        return None
+    if len(rel.parts) != 2 or rel.parts[0] not in SECTIONS:
+        return None
+    name = rel.parts[1]
+    if name.startswith(".") or not name.endswith(".md") or path.is_symlink() or not path.is_file():
+        return None
+    text, problem = read_text(path, _show(path, content, shown_root))
+    if text is None or problem is not None:
+        return None
+    return RawFile(rel.parts[0], name[: -len(".md")], _show(path, content, shown_root), text)

@@ -7,15 +7,17 @@ feeds and open data (each page gets its view from `portal.views` or `portal.time
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from portal import timeline, urls, views
+from portal.model import Agreement, Event, Page, Partner, Site
 from portal.output import OutputFile
 from portal.render import PageTask, RenderContext
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 NOT_FOUND = "404.html"
+Record = Agreement | Partner | Event | Page
 
 
 def render_pages(context: RenderContext) -> Iterable[OutputFile]:
@@ -30,23 +32,9 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
         PageTask(urls.home(), "home.html", {"view": views.home(site)}),
         PageTask(urls.agreements(), "agreements.html", {"view": views.agreements_index(site)}),
     ]
-    for agreement in site.agreements:
-        tasks.append(
-            PageTask(
-                urls.agreement(agreement.slug),
-                "agreement.html",
-                {"view": views.agreement_view(site, agreement), "body": bodies[agreement.path]},
-            )
-        )
+    tasks.extend(record_task(site, agreement, bodies) for agreement in site.agreements)
     tasks.append(PageTask(urls.partners(), "partners.html", {"view": views.partners_index(site)}))
-    for partner in site.partners:
-        tasks.append(
-            PageTask(
-                urls.partner(partner.slug),
-                "partner.html",
-                {"view": views.partner_view(site, partner), "body": bodies[partner.path]},
-            )
-        )
+    tasks.extend(record_task(site, partner, bodies) for partner in site.partners)
     for area in site.config.areas:
         tasks.append(
             PageTask(
@@ -63,18 +51,8 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
                 {"agency": agency, "view": views.agency_view(site, agency)},
             )
         )
-    for event in site.events:
-        tasks.append(
-            PageTask(
-                urls.event(event.slug),
-                "event.html",
-                {"view": views.event_view(site, event), "body": bodies[event.path]},
-            )
-        )
-    for page in site.pages:
-        tasks.append(
-            PageTask(urls.page(page.slug), "page.html", {"page": page, "body": bodies[page.path]})
-        )
+    tasks.extend(record_task(site, event, bodies) for event in site.events)
+    tasks.extend(record_task(site, page, bodies) for page in site.pages)
     tasks.append(
         PageTask(
             urls.timeline(),
@@ -88,6 +66,21 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
     )
     tasks.append(PageTask(NOT_FOUND, "404.html"))
     return tasks
+
+
+def record_task(site: Site, record: Record, bodies: Mapping[str, str]) -> PageTask:
+    """The page of one record (agreement, partner, event or free page), with its body."""
+    body = bodies[record.path]
+    if isinstance(record, Agreement):
+        view: object = views.agreement_view(site, record)
+        return PageTask(urls.agreement(record.slug), "agreement.html", {"view": view, "body": body})
+    if isinstance(record, Partner):
+        view = views.partner_view(site, record)
+        return PageTask(urls.partner(record.slug), "partner.html", {"view": view, "body": body})
+    if isinstance(record, Event):
+        view = views.event_view(site, record)
+        return PageTask(urls.event(record.slug), "event.html", {"view": view, "body": body})
+    return PageTask(urls.page(record.slug), "page.html", {"page": record, "body": body})
 
 
 def copy_assets(context: RenderContext, folder: Path = ASSETS) -> Iterable[OutputFile]:

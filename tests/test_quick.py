@@ -1,0 +1,90 @@
+"""The preview's quick rebuild: a body edit gives the record's page at once, byte for byte
+the page a full build gives; any other edit asks for the full build (None)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portal.pipeline import build_site
+from portal.quick import Basis, quick_pages
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    return folder
+
+
+def basis_of(content: Path, out: Path) -> Basis:
+    result = build_site(content, out, TODAY, TEMPLATES, preview=True, search_later=True)
+    assert result.site is not None and result.known is not None, result.errors
+    return Basis(content, None, TEMPLATES, result.site, result.checked, result.known)
+
+
+def first(content: Path, section: str) -> Path:
+    return sorted((content / section).glob("*.md"))[0]
+
+
+@pytest.mark.parametrize("section", ["agreements", "partners", "events", "pages"])
+def test_a_body_edit_gives_the_page_a_full_build_gives(
+    content: Path, tmp_path: Path, section: str
+) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    record = first(content, section)
+    record.write_text(
+        record.read_text("utf-8") + "\n## Added later\n\nA [link](/partners/) and *more*.\n",
+        "utf-8",
+    )
+    pages = quick_pages(basis, [record])
+    assert pages is not None and len(pages) == 1
+    full = tmp_path / "full"
+    build_site(content, full, TODAY, TEMPLATES, preview=True, search_later=True)
+    assert b"Added later" in pages[0].data
+    assert pages[0].data == (full / pages[0].path).read_bytes()
+
+
+def test_several_records_edited_give_each_page(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    records = [first(content, "agreements"), first(content, "partners")]
+    for record in records:
+        record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    pages = quick_pages(basis, records)
+    assert pages is not None
+    assert [p.path.split("/")[0] for p in pages] == ["agreements", "partners"]
+
+
+def test_a_front_matter_edit_needs_the_full_build(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    record = first(content, "agreements")
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("title: ", "title: Renamed ", 1), "utf-8")
+    assert quick_pages(basis, [record]) is None
+
+
+def test_a_body_with_a_broken_link_needs_the_full_build(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    record = first(content, "agreements")
+    record.write_text(record.read_text("utf-8") + "\n[Gone](/partners/nobody/)\n", "utf-8")
+    assert quick_pages(basis, [record]) is None  # the full build reports it, with its line
+
+
+def test_new_removed_and_other_files_need_the_full_build(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    new = content / "agreements" / "a-new-one.md"
+    shutil.copy(first(content, "agreements"), new)
+    assert quick_pages(basis, [new]) is None
+    removed = first(content, "partners")
+    removed.unlink()
+    assert quick_pages(basis, [removed]) is None
+    assert quick_pages(basis, [content / "site.yaml"]) is None
+    assert quick_pages(basis, [TEMPLATES / "base.html"]) is None
+    assert quick_pages(basis, []) is None
