@@ -17,7 +17,9 @@ Two ways to run, the same results:
   worker reports after each body, so the parent knows which body it is on and since
   when; a worker past the limit is killed, its body reported, the rest of its chunk
   handed to a fresh worker. A worker that dies (a C stack overflow) is reported the
-  same way.
+  same way. In a process with threads (the preview server, which renders a body or two
+  on each save) the workers are kept when they are done and used again by the next
+  call: starting one from the fork server takes longer than rendering a body.
 
 The function is pure in its inputs, `(path, markdown)` pairs -> `(html by path,
 problems)`, so a cache keyed by a hash of each body can wrap it.
@@ -215,6 +217,43 @@ def _start(context: ForkContext | ForkServerContext | SpawnContext) -> _Worker:
     return _Worker(process, parent)
 
 
+# Workers of a process with threads, kept between calls (see the module's docstring).
+_IDLE: list[_Worker] = []
+_IDLE_LOCK = threading.Lock()
+MAX_IDLE = MAX_WORKERS
+
+
+def _take(context: ForkContext | ForkServerContext | SpawnContext) -> _Worker:
+    """A worker kept by an earlier call, or a new one."""
+    with _IDLE_LOCK:
+        while _IDLE:
+            worker = _IDLE.pop()
+            if worker.process.is_alive():
+                return worker
+            worker.stop(kill=True)
+    return _start(context)
+
+
+def _release(worker: _Worker, keep: bool) -> None:
+    """Keep a healthy, idle worker for the next call (when `keep`), else stop it."""
+    if keep and not worker.busy and not worker.closed and worker.process.is_alive():
+        with _IDLE_LOCK:
+            if len(_IDLE) < MAX_IDLE:
+                worker.chunk, worker.done = [], 0
+                _IDLE.append(worker)
+                return
+    worker.stop(kill=worker.busy)
+
+
+def warm_up(count: int = 1) -> None:
+    """Start `count` workers now, for later calls to take: what a process about to start
+    threads (the preview server) calls first, so that its first save does not wait for
+    the fork server to start (a process with one thread forks in a moment)."""
+    workers = [_start(_context()) for _ in range(count)]
+    with _IDLE_LOCK:
+        _IDLE.extend(workers)
+
+
 def _cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
@@ -232,9 +271,10 @@ def _render_in_workers(
     results: dict[int, tuple[bool, str]] = {}
     queue = _chunks(len(items), workers)
     context = _context()
+    keep = not isinstance(context, ForkContext)
     pool: list[_Worker] = []
     try:
-        pool = [_start(context) for _ in range(min(workers, len(queue)))]
+        pool = [_take(context) for _ in range(min(workers, len(queue)))]
         while queue or any(w.busy for w in pool):
             for number, worker in enumerate(pool):
                 if not worker.busy and queue:
@@ -276,7 +316,7 @@ def _render_in_workers(
                 pool[pool.index(worker)] = _start(context)
     finally:
         for worker in pool:
-            worker.stop(kill=worker.busy)
+            _release(worker, keep)
     html: dict[str, str] = {}
     problems: list[Problem] = []
     for index, (path, _source) in enumerate(items):

@@ -142,3 +142,19 @@ def test_a_build_reports_the_runaway_file_and_writes_nothing(
         "1 problem found. Fix it and run the command again; nothing was written.",
     ]
     assert snapshot(out) == before
+
+
+def test_a_process_with_threads_keeps_its_workers_for_the_next_call() -> None:
+    """The preview renders a body or two per save, in a thread: starting a worker from
+    the fork server each time would take longer than the rendering."""
+    pids: list[set[int]] = []
+
+    def render_and_note() -> None:
+        render_bodies(GOOD[:1], in_process=False, workers=1)
+        pids.append({w.process.pid for w in bodies._IDLE if w.process.pid is not None})
+
+    for _ in range(2):
+        thread = threading.Thread(target=render_and_note)
+        thread.start()
+        thread.join(timeout=60)
+    assert len(pids) == 2 and pids[0] and pids[0] == pids[1]
