@@ -121,7 +121,7 @@ def build_site(
     writing, inside `write_lock` (held while the folder is written): once it says yes,
     the build stops and returns a Result with `cancelled` set, having written nothing.
     """
-    from portal.render import RenderError, body_sources, render
+    from portal.render import Cancelled, RenderError, body_sources, render
     from portal.search import BUNDLE
 
     stop = cancelled or _never
@@ -137,7 +137,9 @@ def build_site(
         if stop():
             return Result(None, (), cancelled=True)
         later: list[SearchRecord] | None = [] if search_later else None
-        outputs = render(result.site, templates, bodies, cache, later)
+        outputs = render(result.site, templates, bodies, cache, later, stop)
+    except Cancelled:
+        return Result(None, (), cancelled=True)
     except RenderError as exc:
         # A body that ran away is reported on the line where the body starts.
         problems = [

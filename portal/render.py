@@ -50,6 +50,10 @@ MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4
 
 
+class Cancelled(Exception):
+    """Raised between the stages of a render whose caller no longer wants it."""
+
+
 class RenderError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
@@ -390,12 +394,15 @@ def render(
     bodies: Mapping[str, str] | None = None,
     cache: BodyCache | None = None,
     search_later: list[SearchRecord] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[OutputFile]:
     """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
     `render_bodies` gives them, e.g. from the body cache); without them they are rendered here.
     With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it.
     With a `search_later` list, the search index is left out and the records it would
-    hold are put in that list (`search.SearchRecord`s), to be indexed afterwards."""
+    hold are put in that list (`search.SearchRecord`s), to be indexed afterwards.
+    `cancelled()`, when given, is asked before each stage; once it says yes, Cancelled
+    is raised."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
     # Links between records (`/partners/x/`, `../partners/x.md`) -> their pages under base_url.
     base_path = site.config.base_path
@@ -424,8 +431,12 @@ def render(
     gc.freeze()
     try:
         for stage in stages():
+            if cancelled is not None and cancelled():
+                raise Cancelled
             add(stage(context))
         for post_stage in posts:
+            if cancelled is not None and cancelled():
+                raise Cancelled
             add(list(post_stage(context, MappingProxyType(dict(outputs)))))
     finally:
         gc.unfreeze()
