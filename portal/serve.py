@@ -2,7 +2,10 @@
 
 - A build is whatever `Builder` it is given (`pipeline_builder` runs the normal
   pipeline with drafts into the preview folder, which writes only changed files).
-- `portal.watch.Watcher` polls the content, templates and assets in its own thread
+  When only the bodies of records were edited, the builder's quick rebuild writes just
+  their pages (portal.quick) and the pages reload at once; the full build follows in a
+  thread of its own and reloads them again only if it changed an HTML page.
+- `portal.watch.Watcher` is told of saves to the content, templates and assets, in its own thread
   and calls `rebuild` once per batch of saves; the build runs in that thread, so
   the server (a Tornado loop in another thread) keeps answering meanwhile.
 - After each build, every open page is told to reload through livereload's
@@ -31,12 +34,14 @@ import mimetypes
 import re
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import unquote
 
 from livereload.handlers import (  # type: ignore[import-untyped]
@@ -46,10 +51,13 @@ from livereload.handlers import (  # type: ignore[import-untyped]
 from tornado import netutil, web
 from tornado.httpserver import HTTPServer
 
+from portal.bodies import warm_up
 from portal.cache import BodyCache
 from portal.model import Problem
 from portal.pipeline import SearchLater, build_site
+from portal.quick import Basis, quick_pages
 from portal.watch import Watcher
+from portal.write import write
 
 if TYPE_CHECKING:
     from portal.search import IndexRun
@@ -57,6 +65,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("portal.serve")
 
 PREVIEW_PATH = "/__preview/"
+SWITCH_INTERVAL = 0.001  # seconds; see _run
 PLUGIN = "portal-preview"
 
 _CONTENT_TYPES = {
@@ -121,9 +130,112 @@ class Outcome:
     base_path: str | None = None
     summary: str = ""
     search_later: SearchLater | None = None  # the search index, made after the reload
+    cancelled: bool = False  # stopped for a newer save: it wrote nothing, shows nothing
+    pages_changed: bool = True  # it wrote or removed an HTML page (open pages reload)
 
 
-Builder = Callable[[], Outcome]
+@dataclass(frozen=True)
+class Control:
+    """Handed to each build: `cancelled()` turns true once a newer save makes the build
+    useless (it stops at its next stage); it writes the preview folder only while it
+    holds `lock`, which the server also holds while it publishes a build."""
+
+    cancelled: Callable[[], bool]
+    lock: AbstractContextManager[object]
+
+
+class Builder(Protocol):
+    """A full build. One may also have `quick(changed, control)`: the pages of an edit
+    that needs no full build, written at once; None when it needs one."""
+
+    def __call__(self, control: Control) -> Outcome: ...
+
+
+QuickBuilder = Callable[[frozenset[str], Control], "Outcome | None"]
+
+
+class PipelineBuilder:
+    """Builds of `content` with drafts into `out` by the normal pipeline (which renders
+    only bodies not in `cache` and writes only files whose bytes changed), and quick
+    rebuilds of body edits (portal.quick) from the last good build."""
+
+    def __init__(
+        self,
+        content: Path,
+        out: Path,
+        today: Callable[[], dt.date],
+        templates: Path,
+        shown_root: str | None = None,
+        cache: BodyCache | None = None,
+    ) -> None:
+        self.content, self.out, self.today, self.templates = content, out, today, templates
+        self.shown_root, self.cache = shown_root, cache
+        self._lock = threading.Lock()
+        self._basis: Basis | None = None
+        self._saved: set[str] = set()  # every file saved since the basis build started
+        self._started: set[str] = set()  # ... since the build running now started
+
+    def __call__(self, control: Control) -> Outcome:
+        started = time.perf_counter()
+        with self._lock:
+            self._started = set()
+        result = build_site(
+            self.content,
+            self.out,
+            self.today(),
+            self.templates,
+            preview=True,
+            shown_root=self.shown_root,
+            cache=self.cache,
+            search_later=True,
+            cancelled=control.cancelled,
+            write_lock=control.lock,
+        )
+        if result.cancelled:
+            return Outcome((), cancelled=True)
+        if result.site is None or result.report is None or result.known is None:
+            return Outcome(result.errors, result.warnings)
+        with self._lock:
+            basis = (self.content, self.shown_root, self.templates)
+            self._basis = Basis(*basis, result.site, result.checked, result.known)
+            self._saved = self._started
+        r = result.report
+        return Outcome(
+            (),
+            result.warnings,
+            result.site.config.base_path,
+            f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed "
+            f"in {time.perf_counter() - started:.2f} s",
+            result.search_later,
+            pages_changed=any(path.endswith(".html") for path in r.changed),
+        )
+
+    def quick(self, changed: frozenset[str], control: Control) -> Outcome | None:
+        """The pages of records whose body alone changed since the last good build,
+        written at once; None when the saves since then need a full build."""
+        started = time.perf_counter()
+        with self._lock:
+            self._saved |= changed
+            self._started |= changed
+            basis, saved = self._basis, set(self._saved)
+        if basis is None:
+            return None
+        pages = quick_pages(basis, [Path(p) for p in saved], self.cache)
+        if pages is None:
+            return None
+        with control.lock:
+            if control.cancelled():
+                return None
+            report = write(pages, self.out, remove=False)
+        names = ", ".join(page.path for page in pages)
+        return Outcome(
+            (),
+            basis.site.warnings,
+            basis.site.config.base_path,
+            f"{names} ({report.written} written) in {time.perf_counter() - started:.2f} s; "
+            "the rest of the site follows",
+            pages_changed=True,
+        )
 
 
 def pipeline_builder(
@@ -133,35 +245,9 @@ def pipeline_builder(
     templates: Path,
     shown_root: str | None = None,
     cache: BodyCache | None = None,
-) -> Builder:
-    """A build of `content` with drafts into `out` by the normal pipeline (which renders
-    only bodies not in `cache` and writes only files whose bytes changed)."""
-
-    def build() -> Outcome:
-        started = time.perf_counter()
-        result = build_site(
-            content,
-            out,
-            today(),
-            templates,
-            preview=True,
-            shown_root=shown_root,
-            cache=cache,
-            search_later=True,
-        )
-        if result.site is None or result.report is None:
-            return Outcome(result.errors, result.warnings)
-        r = result.report
-        return Outcome(
-            (),
-            result.warnings,
-            result.site.config.base_path,
-            f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed "
-            f"in {time.perf_counter() - started:.2f} s",
-            result.search_later,
-        )
-
-    return build
+) -> PipelineBuilder:
+    """The preview's builds of `content` into `out` (see PipelineBuilder)."""
+    return PipelineBuilder(content, out, today, templates, shown_root, cache)
 
 
 # -- what to serve for a request path (pure) ------------------------------------------------
@@ -422,7 +508,8 @@ class PreviewServer:
         port: int = 8000,
         logger: logging.Logger | None = None,
         poll: float = 0.05,
-        quiet: float = 0.1,
+        quiet: float = 0.05,
+        follow_delay: float = 0.0,
     ) -> None:
         self.build = build
         self.out = out
@@ -448,6 +535,10 @@ class PreviewServer:
         self._search_thread: threading.Thread | None = None
         self.search_builds = 0
         self._requested = 0  # builds asked for (a search index of an older one is dropped)
+        self.quick: QuickBuilder | None = getattr(build, "quick", None)
+        self._full_thread: threading.Thread | None = None  # the full build after a quick one
+        self.follow_delay = follow_delay
+        self._stop_event = threading.Event()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -490,7 +581,9 @@ class PreviewServer:
             self._watcher.stop()
             self._watcher = None
         self._requested += 1
+        self._stop_event.set()
         self._stop_search()
+        self._join_full(10)
         if self._search_thread is not None:
             self._search_thread.join(10)
         if self._loop is not None and self._stopping is not None and self._thread is not None:
@@ -515,23 +608,67 @@ class PreviewServer:
             self._thread.join(0.5)
 
     def rebuild(self, changed: frozenset[str]) -> None:
-        """Build once, publish the outcome to the pages, and have every open page reload;
-        then, in its own thread, make the build's search index (stopping that of an earlier
-        build if it still runs: it would be out of date)."""
+        """Have every open page show the saved files: at once by a quick rebuild when the
+        builder has one for these saves (the edited records' pages), followed by the full
+        build in a thread of its own; else by the full build here. After a full build,
+        the search index is made in its own thread. A newer save stops the builds and the
+        index still running for older ones (they would be out of date)."""
         self._requested += 1
+        requested = self._requested
         self._stop_search()
-        with self._lock:
-            if changed:
-                names = sorted(Path(p).name for p in changed)
-                shown = ", ".join(names[:3]) + (
-                    f" and {len(names) - 3} more" if len(names) > 3 else ""
-                )
-                self.log.info("Saved: %s; rebuilding.", shown)
+        if changed:
+            names = sorted(Path(p).name for p in changed)
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            self.log.info("Saved: %s; rebuilding.", shown)
+        control = self._control(requested)
+        if changed and self.quick is not None and self.state.good and not self.state.errors:
             try:
-                outcome = self.build()
-            except Exception as exc:  # a bug must not stop the preview: show it like a problem
-                self.log.exception("The build failed unexpectedly.")
-                outcome = Outcome((Problem("build", 0, "", f"the build failed: {exc!r}"),))
+                outcome = self.quick(changed, control)
+            except Exception:  # a bug must not stop the preview: the full build follows
+                self.log.exception("The quick rebuild failed unexpectedly.")
+                outcome = None
+            if outcome is not None:
+                self._publish(outcome)
+                thread = threading.Thread(
+                    target=self._full_build, args=(control, True), name="portal-full", daemon=True
+                )
+                self._full_thread = thread
+                thread.start()
+                return
+        self._join_full()  # it sees it is out of date and stops at its next stage
+        self._full_build(control, False)
+
+    def _control(self, requested: int) -> Control:
+        return Control(lambda: self._requested != requested, self._lock)
+
+    def _full_build(self, control: Control, after_quick: bool) -> None:
+        """Build everything; publish the outcome (reloading the open pages unless the
+        quick rebuild before already showed every page it changed), start the index.
+        After a quick rebuild, wait until saving pauses for `follow_delay` seconds first:
+        an editor saving again and again sees each save at once, without a build of
+        the whole site beside it, and the rest of the site when they stop."""
+        if after_quick:
+            until = time.monotonic() + self.follow_delay
+            while not control.cancelled() and time.monotonic() < until:
+                self._stop_event.wait(0.05)
+        if control.cancelled():
+            return
+        try:
+            outcome = self.build(control)
+        except Exception as exc:  # a bug must not stop the preview: show it like a problem
+            self.log.exception("The build failed unexpectedly.")
+            outcome = Outcome((Problem("build", 0, "", f"the build failed: {exc!r}"),))
+        if outcome.cancelled or (after_quick and control.cancelled()):
+            return
+        reload = outcome.errors or outcome.pages_changed or not after_quick
+        generation = self._publish(outcome, reload=bool(reload))
+        if outcome.search_later is not None and not outcome.errors:
+            self._start_search(outcome.search_later, generation)
+
+    def _publish(self, outcome: Outcome, reload: bool = True) -> int:
+        """Show `outcome` to the pages (the new build, or its problems over the last good
+        one) and have the open pages reload; return the build's number."""
+        with self._lock:
             self.builds += 1
             state = self.state
             if outcome.errors:
@@ -550,13 +687,19 @@ class PreviewServer:
                 self.log.info("Built: %s.", outcome.summary or "done")
             for warning in outcome.warnings:
                 self.log.warning("  warning: %s", warning)
-            self.state = replace(state, generation=state.generation + 1)
+            if reload:
+                state = replace(state, generation=state.generation + 1)
+            self.state = state
             loop = self._loop
-        if loop is not None and not loop.is_closed():
+        if reload and loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the server is stopping
                 loop.call_soon_threadsafe(self._reload_pages)
-        if outcome.search_later is not None and not outcome.errors:
-            self._start_search(outcome.search_later, self.state.generation)
+        return state.generation
+
+    def _join_full(self, timeout: float = 60.0) -> None:
+        thread = self._full_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     # -- the search index, after the pages ------------------------------------------------
 
@@ -701,6 +844,7 @@ def _run(
         if resolved == root.resolve() or resolved.is_relative_to(root.resolve()):
             log.error("error: the preview folder %s is inside %s; choose another --out", out, root)
             return 2
+    warm_up()  # a worker for the bodies saved, before the server's threads start
     server = PreviewServer(
         pipeline_builder(content, out, today, templates, str(content), BodyCache(cache_dir)),
         out,
@@ -712,6 +856,11 @@ def _run(
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop as cleanly on SIGTERM as on Ctrl+C
 
+    # A build running in a thread beside the quick rebuild of a newer save, or the server
+    # answering a request, hands over more often than every 5 ms (Python's default): each
+    # of their system calls waits for the turn.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminate) if in_main else None
     try:
@@ -739,6 +888,7 @@ def _run(
         log.info("Stopped.")
     finally:
         server.stop()
+        sys.setswitchinterval(switch)
         if in_main:
             signal.signal(signal.SIGTERM, previous)
     return 0

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import gc
 import gzip
-import os
 import re
 import shutil
 import signal
@@ -26,6 +25,7 @@ from playwright.sync_api import Browser
 
 from portal.model import Problem
 from portal.serve import (
+    Control,
     Outcome,
     PreviewServer,
     Route,
@@ -35,7 +35,7 @@ from portal.serve import (
     pipeline_builder,
     route,
 )
-from portal.watch import Debouncer, Stamp, Watcher, changes, ignored, scan
+from portal.watch import Watcher, ignored, watched
 from tests.support.browser import chromium_browser, chromium_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,53 +196,32 @@ def test_inject_adds_the_reload_script_and_the_problems() -> None:
 # -- the watcher ----------------------------------------------------------------------------
 
 
-def test_scan_sees_a_rewrite_that_keeps_time_and_size(tmp_path: Path) -> None:
-    path = tmp_path / "a.md"
-    path.write_text("one")
-    before = scan([tmp_path])
-    stat = path.stat()
-    path.write_text("two")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same tick of the clock
-    after = scan([tmp_path])
-    assert after[str(path)].mtime_ns == before[str(path)].mtime_ns
-    assert changes(before, after) == {str(path)}
-
-
-def test_scan_ignores_hidden_and_temporary_files(tmp_path: Path) -> None:
+def test_hidden_and_temporary_files_are_not_watched(tmp_path: Path) -> None:
     for name in (".a.md.swp", "#a.md#", "a.md~", "4913", ".git"):
         assert ignored(name)
-    (tmp_path / ".a.md.swp").write_text("x")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.md").write_text("x")
-    assert set(scan([tmp_path, tmp_path / "absent"])) == {str(tmp_path / "sub" / "b.md")}
+    hidden = tmp_path / ".hidden"  # a root may itself be below a hidden folder
+    assert watched(str(hidden / "content" / "a.md"), [hidden / "content"])
+    assert not watched(str(hidden / "content" / ".git" / "HEAD"), [hidden / "content"])
+    assert not watched(str(hidden / "content" / "a.md.swp"), [hidden / "content"])
 
 
-def test_old_files_compare_by_time_size_and_inode() -> None:
-    old = Stamp(1, 2, 3, b"a")
-    assert not old.differs(Stamp(1, 2, 3, None))  # the hash is dropped once a file is old
-    assert old.differs(Stamp(1, 2, 3, b"b"))
-    assert old.differs(Stamp(1, 2, 4, None))
-
-
-def test_debouncer_batches_saves_until_they_pause() -> None:
-    d = Debouncer(quiet=0.1, max_wait=1.0)
-    d.add({"a"}, 0.0)
-    assert d.due(0.05) is None
-    d.add({"b"}, 0.08)
-    assert d.due(0.15) is None
-    assert d.due(0.19) == frozenset({"a", "b"})
-    assert d.due(0.5) is None
-    for step in range(30):  # saves that never pause still give a batch after max_wait
-        d.add({f"c{step}"}, 1.0 + step * 0.05)
-        batch = d.due(1.0 + step * 0.05)
-        if batch:
-            break
-    assert batch is not None and step in (20, 21)
+def test_saves_before_the_watcher_starts_come_first(tmp_path: Path) -> None:
+    batches: list[frozenset[str]] = []
+    watcher = Watcher([tmp_path, tmp_path / "absent"], batches.append, quiet=0.05)
+    try:
+        (tmp_path / "a.md").write_text("saved during the first build")
+        time.sleep(0.3)
+        assert batches == []  # not before start()
+        watcher.start()
+        wait_until(lambda: len(batches) == 1, 5, "the save made before start()")
+        assert batches[0] == frozenset({str(tmp_path / "a.md")})
+    finally:
+        watcher.stop()
 
 
 def test_watcher_gives_one_batch_for_files_saved_together(tmp_path: Path) -> None:
     batches: list[frozenset[str]] = []
-    watcher = Watcher([tmp_path], batches.append, poll=0.02, quiet=0.1)
+    watcher = Watcher([tmp_path], batches.append, quiet=0.1)
     watcher.start()
     try:
         for name in ("a.md", "b.md", "c.md"):
@@ -270,7 +249,7 @@ class FakeBuild:
         self.delay = 0.0
         self.started = threading.Event()
 
-    def __call__(self) -> Outcome:
+    def __call__(self, control: Control | None = None) -> Outcome:
         self.started.set()
         time.sleep(self.delay)
         if self.errors:
@@ -527,6 +506,41 @@ def test_the_search_index_follows_each_save_after_the_page(tmp_path: Path) -> No
     # Collect now what the server's threads left behind, so that a leak would show in
     # this test rather than in whichever later test the collector happens to run in.
     gc.collect()
+
+
+def test_a_body_edit_shows_before_the_full_build_which_follows(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    mou = write_site(content)
+    out = tmp_path / "preview"
+    builder = pipeline_builder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
+    full_builds = threading.Semaphore(0)
+    release = threading.Event()
+
+    class Held:
+        """The pipeline's builds, the full ones after the first held until released."""
+
+        quick = builder.quick
+        calls = 0
+
+        def __call__(self, control: Control) -> Outcome:
+            self.calls += 1
+            full_builds.release()
+            if self.calls > 1:
+                release.wait(30)
+            return builder(control)
+
+    with PreviewServer(Held(), out, [content], port=0) as server:
+        assert full_builds.acquire(timeout=1)
+        mou.write_text(AGREEMENT.format(body="A quick second version."), "utf-8")
+        wait_until(lambda: "quick second" in get(server.url + "agreements/test-mou/")[1])
+        assert full_builds.acquire(timeout=5)  # the full build has started, and is held
+        assert "quick second" not in (out / "feed.xml").read_text("utf-8")
+        release.set()
+        wait_until(lambda: "quick second" in (out / "feed.xml").read_text("utf-8"))
+
+        # A front matter edit is not quick: the lists show the new title.
+        mou.write_text(AGREEMENT.format(body="x").replace("Test memorandum", "Renamed"), "utf-8")
+        wait_until(lambda: "Renamed" in get(server.url + "agreements/")[1])
 
 
 # -- the command ----------------------------------------------------------------------------
