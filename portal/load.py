@@ -171,10 +171,11 @@ def load_record(content: Path, path: Path, shown_root: str | None = None) -> Raw
     """One record file, read as `load` reads it; None when `path` is not a plain readable
     `.md` file in a section folder of `content` (then only a whole `load` can tell why)."""
     shown_root = shown_root if shown_root is not None else str(content)
-    try:
-        rel = path.relative_to(content)
+    try:  # the watcher's paths are absolute; `content` may be relative
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(content))
     except ValueError:
         return None
+    path = content / rel
     if len(rel.parts) != 2 or rel.parts[0] not in SECTIONS:
         return None
     name = rel.parts[1]

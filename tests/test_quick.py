@@ -88,3 +88,15 @@ def test_new_removed_and_other_files_need_the_full_build(content: Path, tmp_path
     assert quick_pages(basis, [content / "site.yaml"]) is None
     assert quick_pages(basis, [TEMPLATES / "base.html"]) is None
     assert quick_pages(basis, []) is None
+
+
+def test_an_absolute_path_of_a_relative_content_folder(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --content content` is told of saves by their absolute paths."""
+    monkeypatch.chdir(tmp_path)
+    basis = basis_of(Path("content"), tmp_path / "before")
+    record = first(content, "agreements").absolute()
+    record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    pages = quick_pages(basis, [record])
+    assert pages is not None and b"One more line." in pages[0].data
