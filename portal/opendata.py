@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from portal import urls
+from portal.cancel import checkpoint
 from portal.fields import country_name
 from portal.model import (
     Agreement,
@@ -396,6 +397,7 @@ def _json_bytes(value: Json) -> bytes:
 
 
 def json_file(site: Site, collection: Collection, records: list[Json]) -> OutputFile:
+    checkpoint()  # each file takes a while on a large site
     document: Json = {
         "title": f"{site.config.title}: {collection.name}",
         "source": site.config.base_url,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from portal import timeline, urls, views
+from portal.cancel import checkpoint
 from portal.model import Agreement, Event, Page, Partner, Site
 from portal.output import OutputFile
 from portal.render import PageTask, RenderContext
@@ -70,6 +71,7 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
 
 def record_task(site: Site, record: Record, bodies: Mapping[str, str]) -> PageTask:
     """The page of one record (agreement, partner, event or free page), with its body."""
+    checkpoint()  # thousands of views on a large site
     body = bodies[record.path]
     if isinstance(record, Agreement):
         view: object = views.agreement_view(site, record)

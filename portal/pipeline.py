@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
+from portal.cancel import Cancelled, cancellable, checkpoint
 from portal.config import parse_config
 from portal.links import Known, body_lines, check_item, known_targets
 from portal.load import load
@@ -74,10 +75,12 @@ def check_site(
         errors.extend(config_problems)
         if config is not None and base_url is not None:
             config = replace(config, base_url=base_url)
+    checkpoint()
     if cache is None:
         checked = [check_file(f) for f in raw.files]
     else:
         checked = cache.check_files(raw.files, check_file, Checked)
+    checkpoint()
     parsed: list[Parsed] = [c.parsed for c in checked]
     for item in parsed:
         errors.extend(item.problems)
@@ -85,6 +88,7 @@ def check_site(
         return Result(None, _sort(errors))
     site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
     errors.extend(cross_errors)
+    checkpoint()
     known = known_targets(parsed, config, raw.static, preview)
     for one in checked:
         errors.extend(check_item(one.parsed, one.links, known))
@@ -117,27 +121,26 @@ def build_site(
     `progress(stage, done, total)` is told how far the rendering of bodies has got.
     With `search_later`, the search index is not made: the search bundle already in the
     folder is left as it is, and `Result.search_later` makes the new one when asked.
-    `cancelled()`, when given, is asked between the stages and once more just before
-    writing, inside `write_lock` (held while the folder is written): once it says yes,
-    the build stops and returns a Result with `cancelled` set, having written nothing.
+    `cancelled()`, when given, is asked now and then as the stages run (see
+    portal.cancel) and once more just before writing, inside `write_lock` (held while
+    the folder is written): once it says yes, the build stops and returns a Result with
+    `cancelled` set, having written nothing.
     """
-    from portal.render import Cancelled, RenderError, body_sources, render
+    from portal.render import RenderError, body_sources, render
     from portal.search import BUNDLE
 
-    stop = cancelled or _never
-    result = check_site(content, today, preview, shown_root, base_url, cache)
-    if result.site is None:
-        return result
-    if stop():
-        return Result(None, (), cancelled=True)
-    renderer = _with_progress(progress)
-    sources = body_sources(result.site)
     try:
-        bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
-        if stop():
-            return Result(None, (), cancelled=True)
-        later: list[SearchRecord] | None = [] if search_later else None
-        outputs = render(result.site, templates, bodies, cache, later, stop)
+        with cancellable(cancelled):
+            result = check_site(content, today, preview, shown_root, base_url, cache)
+            if result.site is None:
+                return result
+            checkpoint()
+            renderer = _with_progress(progress)
+            sources = body_sources(result.site)
+            bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
+            checkpoint()
+            later: list[SearchRecord] | None = [] if search_later else None
+            outputs = render(result.site, templates, bodies, cache, later)
     except Cancelled:
         return Result(None, (), cancelled=True)
     except RenderError as exc:
@@ -149,7 +152,7 @@ def build_site(
         return Result(None, _sort(problems), result.warnings)
     keep = BUNDLE if later is not None else None
     with write_lock if write_lock is not None else nullcontext():
-        if stop():
+        if cancelled is not None and cancelled():
             return Result(None, (), cancelled=True)
         known = cache.lookup_stamps(out) if cache is not None else None
         report = write(outputs, out, known, keep=keep)
@@ -159,10 +162,6 @@ def build_site(
         return replace(result, report=report)
     index = SearchLater(tuple(later), result.site.config.language, out, cache)
     return replace(result, report=report, search_later=index)
-
-
-def _never() -> bool:
-    return False
 
 
 @dataclass(frozen=True)

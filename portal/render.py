@@ -36,6 +36,7 @@ import jinja2
 from portal import links, urls, views
 from portal.bodies import Progress as BodyProgress
 from portal.bodies import render_bodies as render_markdown
+from portal.cancel import checkpoint
 from portal.fields import country_name
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site, SiteConfig
 from portal.output import OutputFile
@@ -46,12 +47,9 @@ if TYPE_CHECKING:
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
 PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
+CHECK_EVERY = 256  # items of a long loop between two checkpoints (portal.cancel)
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4
-
-
-class Cancelled(Exception):
-    """Raised between the stages of a render whose caller no longer wants it."""
 
 
 class RenderError(Exception):
@@ -103,7 +101,9 @@ class RenderContext:
         keys: dict[str, str] = {}
         found: dict[str, bytes] = {}
         if self.cache is not None and self.fingerprint:
-            for path, task in zip(paths, tasks, strict=True):
+            for number, (path, task) in enumerate(zip(paths, tasks, strict=True)):
+                if number % CHECK_EVERY == 0:
+                    checkpoint()
                 key = page_key(self.fingerprint, task, self.record_digests)
                 if key is not None:
                     keys[path] = key
@@ -394,19 +394,21 @@ def render(
     bodies: Mapping[str, str] | None = None,
     cache: BodyCache | None = None,
     search_later: list[SearchRecord] | None = None,
-    cancelled: Callable[[], bool] | None = None,
 ) -> list[OutputFile]:
     """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
     `render_bodies` gives them, e.g. from the body cache); without them they are rendered here.
     With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it.
     With a `search_later` list, the search index is left out and the records it would
     hold are put in that list (`search.SearchRecord`s), to be indexed afterwards.
-    `cancelled()`, when given, is asked before each stage; once it says yes, Cancelled
-    is raised."""
+    In a cancellable build (portal.cancel), Cancelled is raised between stages and in
+    the long loops once the build is no longer wanted."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
     # Links between records (`/partners/x/`, `../partners/x.md`) -> their pages under base_url.
     base_path = site.config.base_path
-    rendered = {path: links.rewrite(html, path, base_path) for path, html in rendered.items()}
+    for number, (path, html) in enumerate(list(rendered.items())):
+        if number % CHECK_EVERY == 0:
+            checkpoint()
+        rendered[path] = links.rewrite(html, path, base_path)
     env = make_env(templates, site)
     fingerprint = (page_fingerprint(templates, env, site) or "") if cache is not None else ""
     context = RenderContext(site, env, rendered, cache, fingerprint, search_later=search_later)
@@ -431,12 +433,10 @@ def render(
     gc.freeze()
     try:
         for stage in stages():
-            if cancelled is not None and cancelled():
-                raise Cancelled
+            checkpoint()
             add(stage(context))
         for post_stage in posts:
-            if cancelled is not None and cancelled():
-                raise Cancelled
+            checkpoint()
             add(list(post_stage(context, MappingProxyType(dict(outputs)))))
     finally:
         gc.unfreeze()

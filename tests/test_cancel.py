@@ -17,9 +17,9 @@ TEMPLATES = ROOT / "templates"
 TODAY = dt.date(2026, 11, 22)
 
 
-@pytest.mark.parametrize("asked", [1, 2, 4, 8])
+@pytest.mark.parametrize("asked", [1, 2, 3, 4, 5, 8, 20, 40, 41])
 def test_a_cancelled_build_stops_and_writes_nothing(tmp_path: Path, asked: int) -> None:
-    """Cancelled on the `asked`-th question: after the check, the bodies, a stage..."""
+    """Cancelled on the `asked`-th question: in the check, the bodies, the pages..."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     questions = 0
@@ -51,3 +51,23 @@ def test_the_last_question_is_asked_holding_the_write_lock(tmp_path: Path) -> No
     assert result.ok and not result.cancelled
     assert held[-1] and not any(held[:-1])
     assert not lock.locked()
+
+
+def test_a_checkpoint_asks_only_its_own_threads_build() -> None:
+    from portal.cancel import Cancelled, cancellable, checkpoint
+
+    checkpoint()  # no build asked: nothing happens
+    seen: list[str] = []
+
+    def other_thread() -> None:
+        checkpoint()  # the build below is not this thread's
+        seen.append("went on")
+
+    with cancellable(lambda: True):
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        with pytest.raises(Cancelled):
+            checkpoint()
+    checkpoint()
+    assert seen == ["went on"]
