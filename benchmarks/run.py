@@ -19,6 +19,7 @@ skips them, and so does a missing installation when --install is not given.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -251,7 +252,12 @@ async def _reloads(port: int, page: Callable[[], str], content: Path, runs: int)
                     break
             times.append(time.perf_counter() - started)
     finally:
+        # Close, and wait for the server's answer (read_message gives None), so that the
+        # socket is closed here rather than left to the garbage collector.
         connection.close()
+        with contextlib.suppress(Exception):
+            while await asyncio.wait_for(connection.read_message(), 2) is not None:
+                pass
     return times
 
 
