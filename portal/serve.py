@@ -137,7 +137,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Control:
     """Handed to each build: `cancelled()` turns true once a newer save makes the build
-    useless (it stops at its next stage); it writes the preview folder only while it
+    useless (it stops within milliseconds); it writes the preview folder only while it
     holds `lock`, which the server also holds while it publishes a build."""
 
     cancelled: Callable[[], bool]
@@ -509,7 +509,6 @@ class PreviewServer:
         logger: logging.Logger | None = None,
         poll: float = 0.05,
         quiet: float = 0.05,
-        follow_delay: float = 0.0,
     ) -> None:
         self.build = build
         self.out = out
@@ -537,8 +536,6 @@ class PreviewServer:
         self._requested = 0  # builds asked for (a search index of an older one is dropped)
         self.quick: QuickBuilder | None = getattr(build, "quick", None)
         self._full_thread: threading.Thread | None = None  # the full build after a quick one
-        self.follow_delay = follow_delay
-        self._stop_event = threading.Event()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -581,7 +578,6 @@ class PreviewServer:
             self._watcher.stop()
             self._watcher = None
         self._requested += 1
-        self._stop_event.set()
         self._stop_search()
         self._join_full(10)
         if self._search_thread is not None:
@@ -635,7 +631,7 @@ class PreviewServer:
                 self._full_thread = thread
                 thread.start()
                 return
-        self._join_full()  # it sees it is out of date and stops at its next stage
+        self._join_full()  # it sees it is out of date and stops at its next checkpoint
         self._full_build(control, False)
 
     def _control(self, requested: int) -> Control:
@@ -643,16 +639,7 @@ class PreviewServer:
 
     def _full_build(self, control: Control, after_quick: bool) -> None:
         """Build everything; publish the outcome (reloading the open pages unless the
-        quick rebuild before already showed every page it changed), start the index.
-        After a quick rebuild, wait until saving pauses for `follow_delay` seconds first:
-        an editor saving again and again sees each save at once, without a build of
-        the whole site beside it, and the rest of the site when they stop."""
-        if after_quick:
-            until = time.monotonic() + self.follow_delay
-            while not control.cancelled() and time.monotonic() < until:
-                self._stop_event.wait(0.05)
-        if control.cancelled():
-            return
+        quick rebuild before already showed every page it changed), start the index."""
         try:
             outcome = self.build(control)
         except Exception as exc:  # a bug must not stop the preview: show it like a problem
