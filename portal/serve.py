@@ -56,7 +56,7 @@ from portal.cache import BodyCache
 from portal.model import Problem
 from portal.pipeline import SearchLater, build_site
 from portal.quick import Basis, quick_pages
-from portal.watch import Watcher
+from portal.watch import Watcher, WatchError
 from portal.write import write
 
 if TYPE_CHECKING:
@@ -853,6 +853,9 @@ def _run(
     try:
         try:
             server.start()
+        except WatchError as exc:
+            log.error("error: %s", exc)
+            return 2
         except OSError as exc:
             log.error(
                 "error: cannot listen on %s port %d (%s); choose another with --port",

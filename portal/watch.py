@@ -30,6 +30,10 @@ log = logging.getLogger("portal.watch")
 READY_TIMEOUT = 10.0  # seconds to wait for the system to start watching
 
 
+class WatchError(Exception):
+    """The system would not watch the folders (what to do is in the message)."""
+
+
 def ignored(name: str) -> bool:
     """Hidden files and editors' temporary files: `.x.swp`, `.#x`, `x~`, vim's `4913`."""
     return (
@@ -77,7 +81,11 @@ class Watcher:
             self._thread.start()
             self._ready.wait(READY_TIMEOUT)
             if self._failure is not None:
-                raise RuntimeError(f"cannot watch {self.roots}") from self._failure
+                where = ", ".join(str(root) for root in self.roots)
+                raise WatchError(
+                    f"cannot watch {where} for saves ({self._failure}); on a network share "
+                    "or a folder shared into a container, set WATCHFILES_FORCE_POLLING=1"
+                ) from self._failure
 
     def start(self) -> None:
         """Start calling back (what changed since the watcher was made comes first)."""
@@ -116,8 +124,9 @@ class Watcher:
                     self.on_change(batch)
                 except Exception:  # the watcher must outlive any failure of a rebuild
                     log.exception("rebuilding after a change failed")
-        except Exception as exc:  # cannot watch at all: say so where it is made
+        except Exception as exc:  # cannot watch at all: said where it is made, or here
             self._failure = exc
-            log.exception("the file watcher stopped; restart the preview to see new saves")
+            if self._ready.is_set():
+                log.exception("the file watcher stopped; restart the preview to see new saves")
         finally:
             self._ready.set()

@@ -647,3 +647,22 @@ def test_serve_refuses_to_build_the_preview_where_it_does_not_belong(
     assert main(["serve", "--port", "0", "--out", out]) == 2
     assert "choose another --out" in capsys.readouterr().err
     assert not (tmp_path / out).exists()
+
+
+def test_a_folder_that_cannot_be_watched_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portal import serve, watch
+
+    def refuse(*args: object, **kwargs: object) -> Iterator[set[tuple[int, str]]]:
+        raise OSError("OS file watch limit reached")
+        yield set()
+
+    monkeypatch.setattr(watch.watchfiles, "watch", refuse)
+    content = tmp_path / "content"
+    write_site(content)
+    status = serve.run(content, tmp_path / "preview", TEMPLATES, [content], lambda: TODAY, port=0)
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "cannot watch" in error and "watch limit" in error
+    assert "WATCHFILES_FORCE_POLLING=1" in error
