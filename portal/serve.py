@@ -1,6 +1,6 @@
 """The preview server of `python build.py serve`: livereload wiring, no build logic.
 
-- A build is whatever `Builder` it is given (`pipeline_builder` runs the normal
+- A build is whatever `Builder` it is given (`PipelineBuilder` runs the normal
   pipeline with drafts into the preview folder, which writes only changed files).
   When only the bodies of records were edited, the builder's quick rebuild writes just
   their pages (portal.quick) and the pages reload at once; the full build follows in a
@@ -236,18 +236,6 @@ class PipelineBuilder:
             "the rest of the site follows",
             pages_changed=True,
         )
-
-
-def pipeline_builder(
-    content: Path,
-    out: Path,
-    today: Callable[[], dt.date],
-    templates: Path,
-    shown_root: str | None = None,
-    cache: BodyCache | None = None,
-) -> PipelineBuilder:
-    """The preview's builds of `content` into `out` (see PipelineBuilder)."""
-    return PipelineBuilder(content, out, today, templates, shown_root, cache)
 
 
 # -- what to serve for a request path (pure) ------------------------------------------------
@@ -833,7 +821,7 @@ def _run(
             return 2
     warm_up()  # a worker for the bodies saved, before the server's threads start
     server = PreviewServer(
-        pipeline_builder(content, out, today, templates, str(content), BodyCache(cache_dir)),
+        PipelineBuilder(content, out, today, templates, str(content), BodyCache(cache_dir)),
         out,
         watch,
         host=host,

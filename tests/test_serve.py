@@ -27,12 +27,12 @@ from portal.model import Problem
 from portal.serve import (
     Control,
     Outcome,
+    PipelineBuilder,
     PreviewServer,
     Route,
     error_page,
     inject,
     locate,
-    pipeline_builder,
     route,
 )
 from portal.watch import Watcher, ignored, watched
@@ -429,7 +429,7 @@ def test_live_reload_in_chromium(tmp_path: Path, browser: Browser) -> None:
     content = tmp_path / "content"
     record = write_site(content)
     out = tmp_path / "preview"
-    build = pipeline_builder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
+    build = PipelineBuilder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
     with (
         PreviewServer(build, out, [content, TEMPLATES], port=0) as server,
         chromium_page(browser=browser) as bp,
@@ -473,7 +473,7 @@ def test_preview_shows_drafts(tmp_path: Path) -> None:
     draft = draft.replace("Test memorandum", "Drafted memorandum")
     (content / "agreements" / "drafted-mou.md").write_text(draft, "utf-8")
     out = tmp_path / "preview"
-    build = pipeline_builder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
+    build = PipelineBuilder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
     with PreviewServer(build, out, [content], port=0) as server:
         status, body = get(server.url + "agreements/drafted-mou/")
         assert status == 200 and "Drafted memorandum" in body
@@ -491,7 +491,7 @@ def test_the_search_index_follows_each_save_after_the_page(tmp_path: Path) -> No
     content = tmp_path / "content"
     write_site(content)
     out = tmp_path / "preview"
-    build = pipeline_builder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
+    build = PipelineBuilder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
     with PreviewServer(build, out, [content], port=0, poll=0.02) as server:
         server.wait_for_search()
         assert server.search_builds == 1
@@ -512,7 +512,7 @@ def test_a_body_edit_shows_before_the_full_build_which_follows(tmp_path: Path) -
     content = tmp_path / "content"
     mou = write_site(content)
     out = tmp_path / "preview"
-    builder = pipeline_builder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
+    builder = PipelineBuilder(content, out, lambda: TODAY, TEMPLATES, shown_root="content")
     full_builds = threading.Semaphore(0)
     release = threading.Event()
 
@@ -607,7 +607,7 @@ def test_a_saved_template_shows_up(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     out = tmp_path / "preview"
-    build = pipeline_builder(content, out, lambda: TODAY, templates, shown_root="content")
+    build = PipelineBuilder(content, out, lambda: TODAY, templates, shown_root="content")
     with PreviewServer(build, out, [content, templates], port=0, poll=0.02) as server:
         base = templates / "base.html"
         for n in range(3):  # each edit is compiled afresh, never taken from a stale cache
