@@ -167,6 +167,21 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
     return RawContent(site_yaml, tuple(files), tuple(static), tuple(problems))
 
 
+def is_record_path(content: Path, path: Path) -> bool:
+    """Whether `path` (absolute, or relative to here) names a record file of `content`:
+    `<section>/<name>.md`, whether or not it exists."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(content))
+    except ValueError:
+        return False
+    return (
+        len(rel.parts) == 2
+        and rel.parts[0] in SECTIONS
+        and rel.name.endswith(".md")
+        and not rel.name.startswith(".")
+    )
+
+
 def load_record(content: Path, path: Path, shown_root: str | None = None) -> RawFile | None:
     """One record file, read as `load` reads it; None when `path` is not a plain readable
     `.md` file in a section folder of `content` (then only a whole `load` can tell why)."""

@@ -1,17 +1,20 @@
-"""The preview's quick rebuild: when only the bodies of records changed, only their pages.
+"""The preview's quick rebuild: the pages of the records saved, before the rest of the site.
 
-An editor mostly edits the text of one record and saves, again and again. No page but the
-record's own shows its body (lists, indexes, the timeline and every other page show front
-matter only, see portal.views), so when each file saved since the last full build differs
-from what that build checked in its body alone, the preview writes those records' pages
-at once and reloads them, and a full build, run right after in the background, brings the
-feeds, open data and search index up to date. A quick page is byte for byte the page the
+An editor mostly edits one record and saves, again and again. `quick_pages` covers the
+commonest case: no page but the record's own shows its body (lists, indexes, the timeline
+and every other page show front matter only, see portal.views), so when each file saved
+since the last full build differs from what that build checked in its body alone, only
+those records' pages are rendered (about 40 ms at 4,000 agreements). `checked_pages`
+covers other edits of records (a front matter field, a new record): the whole content is
+checked again, as a build does (the check cache makes that 1-2 s at 4,000), and only the
+saved records' pages are rendered from the new site; a problem anywhere is returned, as
+the build would report it. Either way the preview writes those pages and reloads them,
+and a full build, run right after in the background, brings every other page, the feeds,
+open data and the search index up to date. A quick page is byte for byte the page the
 full build makes of the same content (tests/test_quick.py).
 
-Anything else is not quick, and `quick_pages` says so (None): a changed front matter field,
-a new, removed or unreadable file, site.yaml, a template, an asset, or a body with a
-problem (a broken link, a body that does not render). The preview then runs the full
-build, which reports every problem as usual.
+An edit of site.yaml, a template or an asset, or the removal of every saved record, is
+not quick (None): the preview runs the full build first, as before.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from typing import TYPE_CHECKING
 
 from portal import links
 from portal.links import Known, check_item
-from portal.load import load_record
-from portal.model import Site
+from portal.load import is_record_path, load_record
+from portal.model import Problem, Site
 from portal.output import OutputFile
 from portal.pages import Record, record_task
+from portal.pipeline import check_site
 from portal.render import RenderContext, RenderError, make_env, render_sources
 from portal.validate import Checked, Parsed, check_file
 
@@ -64,7 +68,6 @@ def quick_pages(
     each differs from its check in the basis in its body alone; None when the edit needs
     a full build."""
     records = _records(basis.site)
-    sources: dict[str, str] = {}
     edited: list[Record] = []
     for path in sorted(set(paths)):
         raw = load_record(basis.content, path, basis.shown_root)
@@ -78,15 +81,59 @@ def quick_pages(
             return None
         if check_item(now.parsed, now.links, basis.known):
             return None
-        sources[record.path] = now.parsed.body
         edited.append(replace(record, body=now.parsed.body))
     if not edited:
         return None
+    return _pages(basis.site, basis.templates, edited, cache)
+
+
+def _pages(
+    site: Site, templates: Path, records: list[Record], cache: BodyCache | None
+) -> list[OutputFile] | None:
+    """The pages of `records` in `site`; None if a body or a template fails (the full
+    build reports it, on the line the body starts)."""
+    sources = {record.path: record.body for record in records}
     try:
         html = cache.render(sources, render_sources) if cache else render_sources(sources)
-        base_path = basis.site.config.base_path
+        base_path = site.config.base_path
         bodies = {path: links.rewrite(text, path, base_path) for path, text in html.items()}
-        context = RenderContext(basis.site, make_env(basis.templates, basis.site), bodies)
-        return context.pages([record_task(basis.site, record, bodies) for record in edited])
+        context = RenderContext(site, make_env(templates, site), bodies)
+        return context.pages([record_task(site, record, bodies) for record in records])
     except RenderError:
         return None
+
+
+@dataclass(frozen=True)
+class Rechecked:
+    """What `checked_pages` found: the saved records' pages, or the content's problems."""
+
+    pages: tuple[OutputFile, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+def checked_pages(
+    basis: Basis, paths: Iterable[Path], cache: BodyCache | None = None
+) -> Rechecked | None:
+    """The pages of the saved records at `paths`, from a new check of all the content (on
+    the basis's day), or every problem it has; None when a saved file is not a record
+    (site.yaml, a template...), no saved record is left to show, or rendering failed."""
+    shown: set[str] = set()
+    for path in paths:
+        if not is_record_path(basis.content, path):
+            return None
+        raw = load_record(basis.content, path, basis.shown_root)
+        if raw is not None:  # else removed: the full build takes its pages away
+            shown.add(raw.path)
+    if not shown:
+        return None
+    result = check_site(
+        basis.content, basis.site.today, preview=True, shown_root=basis.shown_root, cache=cache
+    )
+    if result.site is None:
+        return Rechecked(errors=result.errors, warnings=result.warnings)
+    edited = [record for path, record in _records(result.site).items() if path in shown]
+    pages = _pages(result.site, basis.templates, edited, cache)
+    if pages is None:
+        return None
+    return Rechecked(pages=tuple(pages), warnings=result.warnings)

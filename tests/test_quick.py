@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal.pipeline import build_site
-from portal.quick import Basis, quick_pages
+from portal.quick import Basis, checked_pages, quick_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -100,3 +100,43 @@ def test_an_absolute_path_of_a_relative_content_folder(
     record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     pages = quick_pages(basis, [record])
     assert pages is not None and b"One more line." in pages[0].data
+
+
+def test_a_front_matter_edit_gives_its_page_from_a_new_check(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    record = first(content, "agreements")
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("title: ", "title: Renamed ", 1), "utf-8")
+    new = content / "partners" / "a-new-partner.md"
+    new.write_text("---\nname: A New Partner\ntype: company\nsummary: New.\n---\n\nText.\n")
+    found = checked_pages(basis, [record, new])
+    assert found is not None and not found.errors
+    full = tmp_path / "full"
+    build_site(content, full, TODAY, TEMPLATES, preview=True, search_later=True)
+    assert [p.path for p in found.pages] == [
+        f"agreements/{record.stem}/index.html",
+        "partners/a-new-partner/index.html",
+    ]
+    assert b"Renamed" in found.pages[0].data
+    for page in found.pages:
+        assert page.data == (full / page.path).read_bytes()
+
+
+def test_a_problem_anywhere_is_told_as_the_check_tells_it(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    record = first(content, "agreements")
+    record.write_text(record.read_text("utf-8").replace("status:", "statsu:", 1), "utf-8")
+    found = checked_pages(basis, [record])
+    assert found is not None and not found.pages
+    shown = [f"{p.path}:{p.line}: {p.field}" for p in found.errors]
+    assert any(line.startswith(f"{record}:") for line in shown), shown
+    assert any(line.endswith(": statsu") for line in shown), shown
+
+
+def test_other_files_and_removals_alone_need_the_full_build(content: Path, tmp_path: Path) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    assert checked_pages(basis, [content / "site.yaml"]) is None
+    assert checked_pages(basis, [TEMPLATES / "agreement.html"]) is None
+    removed = first(content, "events")
+    removed.unlink()
+    assert checked_pages(basis, [removed]) is None
