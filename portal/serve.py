@@ -2,9 +2,10 @@
 
 - A build is whatever `Builder` it is given (`PipelineBuilder` runs the normal
   pipeline with drafts into the preview folder, which writes only changed files).
-  When only the bodies of records were edited, the builder's quick rebuild writes just
-  their pages (portal.quick) and the pages reload at once; the full build follows in a
-  thread of its own and reloads them again only if it changed an HTML page.
+  When only records were saved, the builder's quick rebuild writes just their pages
+  (portal.quick: at once for a body edit, after a check of all the content for other
+  edits) and the pages reload; the full build follows in a thread of its own and reloads
+  them again only if it changed an HTML page.
 - `portal.watch.Watcher` is told of saves to the content, templates and assets, in its own thread
   and calls `rebuild` once per batch of saves; the build runs in that thread, so
   the server (a Tornado loop in another thread) keeps answering meanwhile.
@@ -55,7 +56,7 @@ from portal.bodies import warm_up
 from portal.cache import BodyCache
 from portal.model import Problem
 from portal.pipeline import SearchLater, build_site
-from portal.quick import Basis, quick_pages
+from portal.quick import Basis, checked_pages, quick_pages
 from portal.watch import Watcher, WatchError
 from portal.write import write
 
@@ -157,7 +158,7 @@ QuickBuilder = Callable[[frozenset[str], Control], "Outcome | None"]
 class PipelineBuilder:
     """Builds of `content` with drafts into `out` by the normal pipeline (which renders
     only bodies not in `cache` and writes only files whose bytes changed), and quick
-    rebuilds of body edits (portal.quick) from the last good build."""
+    rebuilds of record edits (portal.quick) from the last good build."""
 
     def __init__(
         self,
@@ -211,8 +212,9 @@ class PipelineBuilder:
         )
 
     def quick(self, changed: frozenset[str], control: Control) -> Outcome | None:
-        """The pages of records whose body alone changed since the last good build,
-        written at once; None when the saves since then need a full build."""
+        """The pages of the records saved since the last good build, written at once (or
+        the content's problems); None when the saves since then need a full build first.
+        See portal.quick."""
         started = time.perf_counter()
         with self._lock:
             self._saved |= changed
@@ -220,9 +222,15 @@ class PipelineBuilder:
             basis, saved = self._basis, set(self._saved)
         if basis is None:
             return None
-        pages = quick_pages(basis, [Path(p) for p in saved], self.cache)
+        paths = [Path(p) for p in saved]
+        pages, warnings = quick_pages(basis, paths, self.cache), basis.site.warnings
         if pages is None:
-            return None
+            rechecked = checked_pages(basis, paths, self.cache)
+            if rechecked is None:
+                return None
+            if rechecked.errors:
+                return Outcome(rechecked.errors, rechecked.warnings)
+            pages, warnings = list(rechecked.pages), rechecked.warnings
         with control.lock:
             if control.cancelled():
                 return None
@@ -230,7 +238,7 @@ class PipelineBuilder:
         names = ", ".join(page.path for page in pages)
         return Outcome(
             (),
-            basis.site.warnings,
+            warnings,
             basis.site.config.base_path,
             f"{names} ({report.written} written) in {time.perf_counter() - started:.2f} s; "
             "the rest of the site follows",
@@ -605,7 +613,7 @@ class PreviewServer:
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             self.log.info("Saved: %s; rebuilding.", shown)
         control = self._control(requested)
-        if changed and self.quick is not None and self.state.good and not self.state.errors:
+        if changed and self.quick is not None and self.state.good:
             try:
                 outcome = self.quick(changed, control)
             except Exception:  # a bug must not stop the preview: the full build follows
@@ -613,6 +621,8 @@ class PreviewServer:
                 outcome = None
             if outcome is not None:
                 self._publish(outcome)
+                if outcome.errors:  # the full build would stop at the same problems
+                    return
                 thread = threading.Thread(
                     target=self._full_build, args=(control, True), name="portal-full", daemon=True
                 )

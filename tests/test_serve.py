@@ -508,7 +508,7 @@ def test_the_search_index_follows_each_save_after_the_page(tmp_path: Path) -> No
     gc.collect()
 
 
-def test_a_body_edit_shows_before_the_full_build_which_follows(tmp_path: Path) -> None:
+def test_a_record_edit_shows_before_the_full_build_which_follows(tmp_path: Path) -> None:
     content = tmp_path / "content"
     mou = write_site(content)
     out = tmp_path / "preview"
@@ -537,9 +537,15 @@ def test_a_body_edit_shows_before_the_full_build_which_follows(tmp_path: Path) -
         assert "quick second" not in (out / "feed.xml").read_text("utf-8")
         release.set()
         wait_until(lambda: "quick second" in (out / "feed.xml").read_text("utf-8"))
+        release.clear()
 
-        # A front matter edit is not quick: the lists show the new title.
+        # A front matter edit: its page first too (after a new check of all the content),
+        # the lists once the full build is done.
         mou.write_text(AGREEMENT.format(body="x").replace("Test memorandum", "Renamed"), "utf-8")
+        wait_until(lambda: "Renamed" in get(server.url + "agreements/test-mou/")[1])
+        assert full_builds.acquire(timeout=5)
+        assert "Renamed" not in get(server.url + "agreements/")[1]
+        release.set()
         wait_until(lambda: "Renamed" in get(server.url + "agreements/")[1])
 
 
