@@ -204,8 +204,8 @@ Open the address it prints. Every page reloads by itself when a file under --con
 templates/ or assets/ is saved. When a save leaves a problem, the page lists every
 problem (path:line: field: message) over the last good build until the next good save.
 A saved record's own page comes first (at once for an edit of its text alone); the rest
-of the site follows. Saves on a network share or a folder shared into a container may go unnoticed:
-then start it with WATCHFILES_FORCE_POLLING=1 in the environment.
+of the site follows. Saves on a network share or a folder shared into a container may
+go unnoticed: then start it with WATCHFILES_FORCE_POLLING=1 in the environment.
 """
 
 NEW_EPILOG = """\
