@@ -177,7 +177,8 @@ def test_cached_builds_equal_clean_builds_after_every_edit(
 
 
 def test_no_cache_neither_reads_nor_writes(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setattr(render, "post_stages", lambda: [], raising=False)
     args = ["build", "--content", str(ROOT / "content"), "--today", "2025-01-01"]
