@@ -10,8 +10,10 @@ bash scripts/install-system-deps.sh
 echo "test.sh: installing the project with its test extra"
 python3 -m pip install -q -e '.[test]'
 
-echo "test.sh: ruff check"
+echo "test.sh: ruff check, ruff format --check, mypy (strict)"
 python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m mypy
 
 echo "test.sh: pytest"
 python3 -m pytest "$@"
