@@ -200,6 +200,7 @@ class BodyCache:
     stats: CacheStats = field(default_factory=CacheStats)
     _fingerprint: str = field(default_factory=fingerprint)
     _check_fingerprints: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    _checks_kept: dict[str, object] = field(default_factory=dict, repr=False)  # by check key
 
     @property
     def path(self) -> Path:
@@ -402,15 +403,20 @@ class BodyCache:
             self._check_fingerprints[modules] = check_fingerprint(modules)
         fingerprint = self._check_fingerprints[modules]
         keys = {raw.path: check_key(fingerprint, raw) for raw in files}
-        found = self._lookup_named("checks", keys)
+        # What this object read or made last time (the preview checks again on every save):
+        # the same key is the same file checked by the same code, so the same value.
+        kept = {key: v for key, v in self._checks_kept.items() if type(v) is kind}
+        found = self._lookup_named("checks", {n: k for n, k in keys.items() if k not in kept})
         results: list[T] = []
         made: dict[str, tuple[str, bytes]] = {}
         unreadable = 0
         for raw in files:
-            data = found.get(raw.path)
-            value = _unpickle(data, kind) if data is not None else None
+            value: T | None = kept.get(keys[raw.path])
             if value is None:
-                unreadable += data is not None
+                data = found.get(raw.path)
+                value = _unpickle(data, kind) if data is not None else None
+                unreadable += value is None and data is not None
+            if value is None:
                 value = check(raw)
                 made[raw.path] = (keys[raw.path], pickle.dumps(value, protocol=5))
                 self.stats.check_misses += 1
@@ -421,6 +427,9 @@ class BodyCache:
             self.stats.rejected += unreadable
             log.warning(DAMAGED["checks"], unreadable)
         self._store_named("checks", made)
+        self._checks_kept = {
+            keys[raw.path]: value for raw, value in zip(files, results, strict=True)
+        }
         return results
 
     # --- tables of named entries (outputs, checks) -------------------------------

@@ -218,3 +218,23 @@ def test_check_no_cache_neither_reads_nor_writes(
     assert main([*args, "--no-cache"]) == 1
     assert capsys.readouterr().err == clean.err
     assert snapshot(tmp_path / "cache") == before
+
+
+def test_the_same_cache_object_keeps_what_it_checked_last(tmp_path: Path) -> None:
+    """The preview checks every file again on each save: what it read or made last time
+    is kept in memory, so unchanged files are neither read back nor checked again."""
+    checked: list[str] = []
+
+    def check(raw: RawFile) -> validate.Checked:
+        checked.append(raw.stem)
+        return validate.check_file(raw)
+
+    page = "---\ntitle: A page\n---\n\nText.\n"
+    files = [RawFile("pages", name, f"content/pages/{name}.md", page) for name in ("a", "b")]
+    cache = BodyCache(tmp_path / "cache")
+    first = cache.check_files(files, check, validate.Checked)
+    (tmp_path / "cache" / FILE_NAME).unlink()  # nothing to read back from the disk
+    edited = [files[0], RawFile("pages", "b", "content/pages/b.md", page + "More.\n")]
+    second = cache.check_files(edited, check, validate.Checked)
+    assert checked == ["a", "b", "b"]
+    assert second[0] is first[0] and second[1].parsed.body.endswith("More.\n")
