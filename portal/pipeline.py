@@ -28,6 +28,7 @@ from portal.write import WriteReport, write
 if TYPE_CHECKING:
     from portal.cache import BodyCache
     from portal.output import OutputFile
+    from portal.render import RenderError
     from portal.search import IndexRun, SearchRecord
 
 
@@ -51,6 +52,14 @@ class Result:
 
 def _sort(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.field, p.message)))
+
+
+def render_problems(exc: RenderError, lines: Mapping[str, int]) -> tuple[Problem, ...]:
+    """The problems of a failed render, sorted; a body that ran away or failed is reported
+    on the line where its body starts (`lines`: file -> that line)."""
+    return _sort(
+        [replace(p, line=lines.get(p.path, 0)) if p.field == "body" else p for p in exc.problems]
+    )
 
 
 def check_site(
@@ -144,12 +153,7 @@ def build_site(
     except Cancelled:
         return Result(None, (), cancelled=True)
     except RenderError as exc:
-        # A body that ran away is reported on the line where the body starts.
-        problems = [
-            replace(p, line=result.body_lines.get(p.path, 0)) if p.field == "body" else p
-            for p in exc.problems
-        ]
-        return Result(None, _sort(problems), result.warnings)
+        return Result(None, render_problems(exc, result.body_lines), result.warnings)
     keep = BUNDLE if later is not None else None
     with write_lock if write_lock is not None else nullcontext():
         if cancelled is not None and cancelled():

@@ -30,7 +30,7 @@ from portal.load import is_record_path, load_record
 from portal.model import Problem, Site
 from portal.output import OutputFile
 from portal.pages import Record, record_task
-from portal.pipeline import check_site
+from portal.pipeline import check_site, render_problems
 from portal.render import RenderContext, RenderError, make_env, render_sources
 from portal.validate import Checked, Parsed, check_file
 
@@ -61,14 +61,24 @@ def _without_body(parsed: Parsed) -> Parsed:
     return replace(parsed, body="", record=replace(record, body="") if record else None)
 
 
+@dataclass(frozen=True)
+class Quick:
+    """The saved records' pages, or the problems that stop them, as a build reports them."""
+
+    pages: tuple[OutputFile, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
 def quick_pages(
     basis: Basis, paths: Iterable[Path], cache: BodyCache | None = None
-) -> list[OutputFile] | None:
+) -> Quick | None:
     """The pages of the records at `paths` (files saved since the basis was made), when
-    each differs from its check in the basis in its body alone; None when the edit needs
-    a full build."""
+    each differs from its check in the basis in its body alone (or the problem of a body
+    that does not render); None when the edit needs more."""
     records = _records(basis.site)
     edited: list[Record] = []
+    lines: dict[str, int] = {}
     for path in sorted(set(paths)):
         raw = load_record(basis.content, path, basis.shown_root)
         if raw is None:
@@ -82,42 +92,18 @@ def quick_pages(
         if check_item(now.parsed, now.links, basis.known):
             return None
         edited.append(replace(record, body=now.parsed.body))
+        lines[record.path] = now.parsed.body_line
     if not edited:
         return None
-    return _pages(basis.site, basis.templates, edited, cache)
-
-
-def _pages(
-    site: Site, templates: Path, records: list[Record], cache: BodyCache | None
-) -> list[OutputFile] | None:
-    """The pages of `records` in `site`; None if a body or a template fails (the full
-    build reports it, on the line the body starts)."""
-    sources = {record.path: record.body for record in records}
-    try:
-        html = cache.render(sources, render_sources) if cache else render_sources(sources)
-        base_path = site.config.base_path
-        bodies = {path: links.rewrite(text, path, base_path) for path, text in html.items()}
-        context = RenderContext(site, make_env(templates, site), bodies)
-        return context.pages([record_task(site, record, bodies) for record in records])
-    except RenderError:
-        return None
-
-
-@dataclass(frozen=True)
-class Rechecked:
-    """What `checked_pages` found: the saved records' pages, or the content's problems."""
-
-    pages: tuple[OutputFile, ...] = ()
-    errors: tuple[Problem, ...] = ()
-    warnings: tuple[Problem, ...] = ()
+    return _pages(basis.site, basis.templates, edited, cache, lines, basis.site.warnings)
 
 
 def checked_pages(
     basis: Basis, paths: Iterable[Path], cache: BodyCache | None = None
-) -> Rechecked | None:
+) -> Quick | None:
     """The pages of the saved records at `paths`, from a new check of all the content (on
     the basis's day), or every problem it has; None when a saved file is not a record
-    (site.yaml, a template...), no saved record is left to show, or rendering failed."""
+    (site.yaml, a template...) or no saved record is left to show."""
     shown: set[str] = set()
     for path in paths:
         if not is_record_path(basis.content, path):
@@ -131,9 +117,28 @@ def checked_pages(
         basis.content, basis.site.today, preview=True, shown_root=basis.shown_root, cache=cache
     )
     if result.site is None:
-        return Rechecked(errors=result.errors, warnings=result.warnings)
+        return Quick(errors=result.errors, warnings=result.warnings)
     edited = [record for path, record in _records(result.site).items() if path in shown]
-    pages = _pages(result.site, basis.templates, edited, cache)
-    if pages is None:
-        return None
-    return Rechecked(pages=tuple(pages), warnings=result.warnings)
+    return _pages(result.site, basis.templates, edited, cache, result.body_lines, result.warnings)
+
+
+def _pages(
+    site: Site,
+    templates: Path,
+    records: list[Record],
+    cache: BodyCache | None,
+    lines: Mapping[str, int],
+    warnings: tuple[Problem, ...],
+) -> Quick:
+    """The pages of `records` in `site`, or the problems of the bodies or templates that
+    failed (a body's on the line it starts: `lines`)."""
+    sources = {record.path: record.body for record in records}
+    try:
+        html = cache.render(sources, render_sources) if cache else render_sources(sources)
+        base_path = site.config.base_path
+        bodies = {path: links.rewrite(text, path, base_path) for path, text in html.items()}
+        context = RenderContext(site, make_env(templates, site), bodies)
+        pages = context.pages([record_task(site, record, bodies) for record in records])
+    except RenderError as exc:
+        return Quick(errors=render_problems(exc, lines), warnings=warnings)
+    return Quick(pages=tuple(pages), warnings=warnings)

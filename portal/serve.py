@@ -223,14 +223,12 @@ class PipelineBuilder:
         if basis is None:
             return None
         paths = [Path(p) for p in saved]
-        pages, warnings = quick_pages(basis, paths, self.cache), basis.site.warnings
-        if pages is None:
-            rechecked = checked_pages(basis, paths, self.cache)
-            if rechecked is None:
-                return None
-            if rechecked.errors:
-                return Outcome(rechecked.errors, rechecked.warnings)
-            pages, warnings = list(rechecked.pages), rechecked.warnings
+        found = quick_pages(basis, paths, self.cache) or checked_pages(basis, paths, self.cache)
+        if found is None:
+            return None
+        if found.errors:
+            return Outcome(found.errors, found.warnings)
+        pages = list(found.pages)
         with control.lock:
             if control.cancelled():
                 return None
@@ -238,7 +236,7 @@ class PipelineBuilder:
         names = ", ".join(page.path for page in pages)
         return Outcome(
             (),
-            warnings,
+            found.warnings,
             basis.site.config.base_path,
             f"{names} ({report.written} written) in {time.perf_counter() - started:.2f} s; "
             "the rest of the site follows",

@@ -44,8 +44,9 @@ def test_a_body_edit_gives_the_page_a_full_build_gives(
         record.read_text("utf-8") + "\n## Added later\n\nA [link](/partners/) and *more*.\n",
         "utf-8",
     )
-    pages = quick_pages(basis, [record])
-    assert pages is not None and len(pages) == 1
+    found = quick_pages(basis, [record])
+    assert found is not None and not found.errors and len(found.pages) == 1
+    pages = found.pages
     full = tmp_path / "full"
     build_site(content, full, TODAY, TEMPLATES, preview=True, search_later=True)
     assert b"Added later" in pages[0].data
@@ -57,9 +58,9 @@ def test_several_records_edited_give_each_page(content: Path, tmp_path: Path) ->
     records = [first(content, "agreements"), first(content, "partners")]
     for record in records:
         record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
-    pages = quick_pages(basis, records)
-    assert pages is not None
-    assert [p.path.split("/")[0] for p in pages] == ["agreements", "partners"]
+    found = quick_pages(basis, records)
+    assert found is not None
+    assert [p.path.split("/")[0] for p in found.pages] == ["agreements", "partners"]
 
 
 def test_a_front_matter_edit_needs_the_full_build(content: Path, tmp_path: Path) -> None:
@@ -98,8 +99,8 @@ def test_an_absolute_path_of_a_relative_content_folder(
     basis = basis_of(Path("content"), tmp_path / "before")
     record = first(content, "agreements").absolute()
     record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
-    pages = quick_pages(basis, [record])
-    assert pages is not None and b"One more line." in pages[0].data
+    found = quick_pages(basis, [record])
+    assert found is not None and b"One more line." in found.pages[0].data
 
 
 def test_a_front_matter_edit_gives_its_page_from_a_new_check(content: Path, tmp_path: Path) -> None:
@@ -140,3 +141,19 @@ def test_other_files_and_removals_alone_need_the_full_build(content: Path, tmp_p
     removed = first(content, "events")
     removed.unlink()
     assert checked_pages(basis, [removed]) is None
+
+
+def test_a_body_that_does_not_render_is_a_problem_on_its_first_line(
+    content: Path, tmp_path: Path
+) -> None:
+    basis = basis_of(content, tmp_path / "before")
+    record = first(content, "agreements")
+    text = record.read_text("utf-8")
+    body_line = text.splitlines().index("---", 1) + 2  # the line after the closing fence
+    record.write_text(text + "\n" + "- " * 600 + "x\n", "utf-8")  # lists 600 deep
+    found = quick_pages(basis, [record])
+    assert found is not None and not found.pages
+    assert [(p.path, p.line, p.field) for p in found.errors] == [(str(record), body_line, "body")]
+    assert "nested too deeply" in found.errors[0].message
+    full = build_site(content, tmp_path / "full", TODAY, TEMPLATES, preview=True)
+    assert full.errors == found.errors  # as the build says it
