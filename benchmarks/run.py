@@ -574,8 +574,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--serve-max",
         type=int,
-        default=4000,
-        help="measure serve only up to this N (default 4000): its first build is a cold one",
+        default=10000,
+        help="measure serve only up to this N (default 10000: every size of the issue); "
+        "its first build is a cold one",
     )
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: temp)")
     parser.add_argument(
