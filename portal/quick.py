@@ -6,7 +6,7 @@ and every other page show front matter only, see portal.views), so when each fil
 since the last full build differs from what that build checked in its body alone, only
 those records' pages are rendered (about 40 ms at 4,000 agreements). `checked_pages`
 covers other edits of records (a front matter field, a new record): the whole content is
-checked again, as a build does (the check cache makes that 1-2 s at 4,000), and only the
+checked again, as a build does (under a second at 4,000 with the check cache), and only the
 saved records' pages are rendered from the new site; a problem anywhere is returned, as
 the build would report it. Either way the preview writes those pages and reloads them,
 and a full build, run right after in the background, brings every other page, the feeds,
