@@ -233,7 +233,8 @@ class PipelineBuilder:
             if control.cancelled():
                 return None
             report = write(pages, self.out, remove=False)
-        names = ", ".join(page.path for page in pages)
+        names = ", ".join(page.path for page in pages[:3])
+        names += f" and {len(pages) - 3} more" if len(pages) > 3 else ""
         return Outcome(
             (),
             found.warnings,
