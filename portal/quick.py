@@ -13,8 +13,9 @@ and a full build, run right after in the background, brings every other page, th
 open data and the search index up to date. A quick page is byte for byte the page the
 full build makes of the same content (tests/test_quick.py).
 
-An edit of site.yaml, a template or an asset, or the removal of every saved record, is
-not quick (None): the preview runs the full build first, as before.
+An edit of site.yaml, a template or an asset, the removal of every saved record, or more
+than `MAX_RECORDS` records saved since the last full build (a `git pull`, say) is not
+quick (None): the preview runs the full build first, as before.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from portal.validate import Checked, Parsed, check_file
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
+
+
+MAX_RECORDS = 20  # more saved records than this: the full build is as quick
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,13 @@ def quick_pages(
     """The pages of the records at `paths` (files saved since the basis was made), when
     each differs from its check in the basis in its body alone (or the problem of a body
     that does not render); None when the edit needs more."""
+    paths = sorted(set(paths))
+    if len(paths) > MAX_RECORDS:
+        return None
     records = _records(basis.site)
     edited: list[Record] = []
     lines: dict[str, int] = {}
-    for path in sorted(set(paths)):
+    for path in paths:
         raw = load_record(basis.content, path, basis.shown_root)
         if raw is None:
             return None
@@ -104,6 +111,9 @@ def checked_pages(
     """The pages of the saved records at `paths`, from a new check of all the content (on
     the basis's day), or every problem it has; None when a saved file is not a record
     (site.yaml, a template...) or no saved record is left to show."""
+    paths = sorted(set(paths))
+    if len(paths) > MAX_RECORDS:
+        return None
     shown: set[str] = set()
     for path in paths:
         if not is_record_path(basis.content, path):

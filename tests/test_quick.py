@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal.pipeline import build_site
-from portal.quick import Basis, checked_pages, quick_pages
+from portal.quick import MAX_RECORDS, Basis, checked_pages, quick_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -157,3 +157,16 @@ def test_a_body_that_does_not_render_is_a_problem_on_its_first_line(
     assert "nested too deeply" in found.errors[0].message
     full = build_site(content, tmp_path / "full", TODAY, TEMPLATES, preview=True)
     assert full.errors == found.errors  # as the build says it
+
+
+def test_many_saved_records_take_the_full_build(content: Path, tmp_path: Path) -> None:
+    """After a `git pull` of many records, rendering their pages first would only delay
+    the full build."""
+    basis = basis_of(content, tmp_path / "before")
+    records = sorted(content.glob("*/*.md"))[: MAX_RECORDS + 1]
+    for record in records:
+        record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert quick_pages(basis, records[:MAX_RECORDS]) is not None
+    assert checked_pages(basis, records[:MAX_RECORDS]) is not None
+    assert quick_pages(basis, records) is None
+    assert checked_pages(basis, records) is None
