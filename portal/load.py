@@ -167,36 +167,35 @@ def load(content: Path, shown_root: str | None = None) -> RawContent:
     return RawContent(site_yaml, tuple(files), tuple(static), tuple(problems))
 
 
-def is_record_path(content: Path, path: Path) -> bool:
-    """Whether `path` (absolute, or relative to here) names a record file of `content`:
-    `<section>/<name>.md`, whether or not it exists."""
+def _record_rel(content: Path, path: Path) -> Path | None:
+    """`path` relative to `content` when it names a record file, `<section>/<name>.md`
+    (absolute or relative to here: the watcher's paths are absolute), whether or not it
+    exists; else None."""
     try:
         rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(content))
     except ValueError:
-        return False
-    return (
-        len(rel.parts) == 2
-        and rel.parts[0] in SECTIONS
-        and rel.name.endswith(".md")
-        and not rel.name.startswith(".")
-    )
+        return None
+    if len(rel.parts) != 2 or rel.parts[0] not in SECTIONS:
+        return None
+    return rel if rel.name.endswith(".md") and not rel.name.startswith(".") else None
+
+
+def is_record_path(content: Path, path: Path) -> bool:
+    """Whether `path` names a record file of `content`, whether or not it exists."""
+    return _record_rel(content, path) is not None
 
 
 def load_record(content: Path, path: Path, shown_root: str | None = None) -> RawFile | None:
     """One record file, read as `load` reads it; None when `path` is not a plain readable
     `.md` file in a section folder of `content` (then only a whole `load` can tell why)."""
-    shown_root = shown_root if shown_root is not None else str(content)
-    try:  # the watcher's paths are absolute; `content` may be relative
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(content))
-    except ValueError:
+    rel = _record_rel(content, path)
+    if rel is None:
         return None
     path = content / rel
-    if len(rel.parts) != 2 or rel.parts[0] not in SECTIONS:
+    if path.is_symlink() or not path.is_file():
         return None
-    name = rel.parts[1]
-    if name.startswith(".") or not name.endswith(".md") or path.is_symlink() or not path.is_file():
-        return None
-    text, problem = read_text(path, _show(path, content, shown_root))
+    shown = _show(path, content, shown_root if shown_root is not None else str(content))
+    text, problem = read_text(path, shown)
     if text is None or problem is not None:
         return None
-    return RawFile(rel.parts[0], name[: -len(".md")], _show(path, content, shown_root), text)
+    return RawFile(rel.parts[0], rel.name[: -len(".md")], shown, text)
