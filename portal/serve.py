@@ -155,6 +155,12 @@ class Builder(Protocol):
 QuickBuilder = Callable[[frozenset[str], Control], "Outcome | None"]
 
 
+def _few(names: list[str]) -> str:
+    """`a, b, c and 4 more`: names for a line of the log."""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
+
+
 class PipelineBuilder:
     """Builds of `content` with drafts into `out` by the normal pipeline (which renders
     only bodies not in `cache` and writes only files whose bytes changed), and quick
@@ -233,8 +239,7 @@ class PipelineBuilder:
             if control.cancelled():
                 return None
             report = write(pages, self.out, remove=False)
-        names = ", ".join(page.path for page in pages[:3])
-        names += f" and {len(pages) - 3} more" if len(pages) > 3 else ""
+        names = _few([page.path for page in pages])
         return Outcome(
             (),
             found.warnings,
@@ -608,9 +613,7 @@ class PreviewServer:
         requested = self._requested
         self._stop_search()
         if changed:
-            names = sorted(Path(p).name for p in changed)
-            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            self.log.info("Saved: %s; rebuilding.", shown)
+            self.log.info("Saved: %s; rebuilding.", _few(sorted(Path(p).name for p in changed)))
         control = self._control(requested)
         if changed and self.quick is not None and self.state.good:
             try:
