@@ -205,7 +205,7 @@ templates/ or assets/ is saved. When a save leaves a problem, the page lists eve
 problem (path:line: field: message) over the last good build until the next good save.
 A saved record's own page comes first (at once for an edit of its text alone); the rest
 of the site follows. Saves on a network share or a folder shared into a container may
-go unnoticed: then start it with WATCHFILES_FORCE_POLLING=1 in the environment.
+go unnoticed: then start it with --poll.
 """
 
 NEW_EPILOG = """\
@@ -242,6 +242,13 @@ def _add_serve_and_new(commands: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="H",
         help="the address to listen on (default: 127.0.0.1, this machine only; "
         "0.0.0.0 for every interface)",
+    )
+    serve.add_argument(
+        "--poll",
+        action="store_true",
+        help="look for saved files every 0.3 s instead of being told of them by the system: "
+        "for a network share or a folder shared into a container or virtual machine, where "
+        "saves otherwise go unnoticed",
     )
     serve.add_argument(
         "--out",
@@ -383,6 +390,7 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             lambda: fixed or default_today(environ),
             host=args.host,
             port=args.port,
+            polling=args.poll,
         )
     if args.command == "new":
         return new_command(args.content, args.kind, args.slug, today, args.title)

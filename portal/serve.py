@@ -57,7 +57,7 @@ from portal.cache import BodyCache
 from portal.model import Problem
 from portal.pipeline import SearchLater, build_site
 from portal.quick import Basis, checked_pages, quick_pages
-from portal.watch import Watcher, WatchError
+from portal.watch import Watcher
 from portal.write import write
 
 if TYPE_CHECKING:
@@ -507,8 +507,9 @@ class PreviewServer:
         host: str = "127.0.0.1",
         port: int = 8000,
         logger: logging.Logger | None = None,
-        poll: float = 0.05,
+        poll: float = 0.3,
         quiet: float = 0.05,
+        polling: bool = False,
     ) -> None:
         self.build = build
         self.out = out
@@ -518,6 +519,7 @@ class PreviewServer:
         self.log = logger or log
         self.poll = poll
         self.quiet = quiet
+        self.polling = polling
         self.state = State()
         self.builds = 0
         self._lock = threading.Lock()
@@ -557,7 +559,9 @@ class PreviewServer:
         self._sockets = netutil.bind_sockets(self.port, self.host or None)
         self.port = self._sockets[0].getsockname()[1]
         try:
-            self._watcher = Watcher(self.watch, self.rebuild, poll=self.poll, quiet=self.quiet)
+            self._watcher = Watcher(
+                self.watch, self.rebuild, poll=self.poll, quiet=self.quiet, polling=self.polling
+            )
             # Builds always run outside the caller's thread, which may have an event loop
             # running (asyncio.run, used by a build step, refuses to start inside one).
             first = threading.Thread(target=self.rebuild, args=(frozenset(),), name="portal-build")
@@ -787,10 +791,11 @@ def run(
     host: str = "127.0.0.1",
     port: int = 8000,
     cache_dir: Path = Path(".cache"),
+    polling: bool = False,
 ) -> int:
     """`python build.py serve`: run until Ctrl+C. Returns the exit status."""
     with _console():
-        return _run(content, out, templates, watch, today, host, port, cache_dir)
+        return _run(content, out, templates, watch, today, host, port, cache_dir, polling)
 
 
 @contextlib.contextmanager
@@ -820,6 +825,7 @@ def _run(
     host: str,
     port: int,
     cache_dir: Path,
+    polling: bool,
 ) -> int:
     resolved = out.resolve()
     if resolved == Path("site").resolve():
@@ -838,6 +844,7 @@ def _run(
         watch,
         host=host,
         port=port,
+        polling=polling,
     )
 
     def terminate(signum: int, frame: object) -> None:
@@ -853,9 +860,6 @@ def _run(
     try:
         try:
             server.start()
-        except WatchError as exc:
-            log.error("error: %s", exc)
-            return 2
         except OSError as exc:
             log.error(
                 "error: cannot listen on %s port %d (%s); choose another with --port",

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import gzip
+import os
 import re
 import shutil
 import signal
@@ -35,7 +36,7 @@ from portal.serve import (
     locate,
     route,
 )
-from portal.watch import Watcher, ignored, watched
+from portal.watch import Stamp, Watcher, changes, ignored, scan, watched
 from tests.support.browser import chromium_browser, chromium_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +195,46 @@ def test_inject_adds_the_reload_script_and_the_problems() -> None:
 
 
 # -- the watcher ----------------------------------------------------------------------------
+
+
+def test_scan_sees_a_rewrite_that_keeps_time_and_size(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("one")
+    before = scan([tmp_path])
+    stat = path.stat()
+    path.write_text("two")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same tick of the clock
+    after = scan([tmp_path])
+    assert after[str(path)].mtime_ns == before[str(path)].mtime_ns
+    assert changes(before, after) == {str(path)}
+
+
+def test_scan_ignores_hidden_and_temporary_files(tmp_path: Path) -> None:
+    (tmp_path / ".a.md.swp").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("x")
+    assert set(scan([tmp_path, tmp_path / "absent"])) == {str(tmp_path / "sub" / "b.md")}
+
+
+def test_old_files_compare_by_time_size_and_inode() -> None:
+    old = Stamp(1, 2, 3, b"a")
+    assert not old.differs(Stamp(1, 2, 3, None))  # the hash is dropped once a file is old
+    assert old.differs(Stamp(1, 2, 3, b"b"))
+    assert old.differs(Stamp(1, 2, 4, None))
+
+
+def test_polling_sees_saves_a_moment_apart(tmp_path: Path) -> None:
+    """watchfiles' own poller compares times to the second and missed the second one."""
+    batches: list[frozenset[str]] = []
+    watcher = Watcher([tmp_path], batches.append, poll=0.05, polling=True)
+    watcher.start()
+    try:
+        for n in range(3):
+            (tmp_path / "a.md").write_text(f"version {n}")
+            wait_until(lambda n=n: len(batches) == n + 1, 5, f"save {n}")
+            time.sleep(0.1)
+    finally:
+        watcher.stop()
 
 
 def test_hidden_and_temporary_files_are_not_watched(tmp_path: Path) -> None:
@@ -552,9 +593,10 @@ def test_a_record_edit_shows_before_the_full_build_which_follows(tmp_path: Path)
 # -- the command ----------------------------------------------------------------------------
 
 
-def test_serve_command_starts_and_stops(tmp_path: Path) -> None:
+@pytest.mark.parametrize("poll", [False, True], ids=["told", "--poll"])
+def test_serve_command_starts_and_stops(tmp_path: Path, poll: bool) -> None:
     content = tmp_path / "content"
-    write_site(content)
+    mou = write_site(content)
     command = [
         sys.executable,
         str(ROOT / "build.py"),
@@ -567,6 +609,7 @@ def test_serve_command_starts_and_stops(tmp_path: Path) -> None:
         str(tmp_path / "preview"),
         "--today",
         TODAY.isoformat(),
+        *(["--poll"] if poll else []),
     ]
     with subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path
@@ -582,6 +625,8 @@ def test_serve_command_starts_and_stops(tmp_path: Path) -> None:
                 url = found.group(1) if found else ""
             status, body = get(url + "agreements/test-mou/")
             assert status == 200 and "The first version of the body." in body
+            mou.write_text(AGREEMENT.format(body="A saved version."), "utf-8")
+            wait_until(lambda: "A saved version." in get(url + "agreements/test-mou/")[1])
         finally:
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=15) == 0
@@ -655,20 +700,23 @@ def test_serve_refuses_to_build_the_preview_where_it_does_not_belong(
     assert not (tmp_path / out).exists()
 
 
-def test_a_folder_that_cannot_be_watched_is_said_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_a_folder_the_system_will_not_watch_is_polled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from portal import serve, watch
+    from portal import watch
 
     def refuse(*args: object, **kwargs: object) -> Iterator[set[tuple[int, str]]]:
         raise OSError("OS file watch limit reached")
         yield set()
 
     monkeypatch.setattr(watch.watchfiles, "watch", refuse)
-    content = tmp_path / "content"
-    write_site(content)
-    status = serve.run(content, tmp_path / "preview", TEMPLATES, [content], lambda: TODAY, port=0)
-    assert status == 2
-    error = capsys.readouterr().err
-    assert "cannot watch" in error and "watch limit" in error
-    assert "WATCHFILES_FORCE_POLLING=1" in error
+    batches: list[frozenset[str]] = []
+    watcher = Watcher([tmp_path], batches.append, poll=0.05)
+    try:
+        assert watcher.polling
+        assert "watch limit" in caplog.text and "looking for them every" in caplog.text
+        watcher.start()
+        (tmp_path / "a.md").write_text("saved")
+        wait_until(lambda: len(batches) == 1, 5, "the save, by polling")
+    finally:
+        watcher.stop()
