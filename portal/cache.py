@@ -48,7 +48,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
@@ -290,7 +290,8 @@ class BodyCache:
         now = time.time()
         try:
             with connection:
-                for key, html, checksum, used in self._select(connection, sorted(keys)):
+                rows = self._select(connection, "bodies", "key, html, checksum, used", sorted(keys))
+                for key, html, checksum, used in rows:
                     if not isinstance(html, str) or checksum != _checksum(html):
                         bad.append(key)
                         continue
@@ -326,13 +327,14 @@ class BodyCache:
 
     @staticmethod
     def _select(
-        connection: sqlite3.Connection, keys: list[str]
-    ) -> list[tuple[str, str, str, float]]:
-        rows: list[tuple[str, str, str, float]] = []
+        connection: sqlite3.Connection, table: str, columns: str, keys: list[str]
+    ) -> list[tuple[Any, ...]]:
+        """`columns` of the rows of `table` whose key is one of `keys`, asked in chunks."""
+        rows: list[tuple[Any, ...]] = []
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, html, checksum, used FROM bodies WHERE key IN ({marks})"
+            query = f"SELECT {columns} FROM {table} WHERE key IN ({marks})"
             rows.extend(connection.execute(query, chunk).fetchall())
         return rows
 
@@ -445,25 +447,20 @@ class BodyCache:
         now = time.time()
         try:
             with connection:
-                ordered = sorted(wanted)
-                for start in range(0, len(ordered), LOOKUP_CHUNK):
-                    chunk = ordered[start : start + LOOKUP_CHUNK]
-                    marks = ",".join("?" * len(chunk))
-                    query = (
-                        f"SELECT key, name, data, checksum, used FROM {table} "
-                        f"WHERE key IN ({marks})"
-                    )
-                    for key, name, data, checksum, used in connection.execute(query, chunk):
-                        if (
-                            wanted.get(key) != name
-                            or not isinstance(data, bytes)
-                            or checksum != _data_checksum(data)
-                        ):
-                            bad.append(key)
-                            continue
-                        found[name] = data
-                        if now - float(used) > TOUCH_AFTER_SECONDS:
-                            stale.append(key)
+                columns = "key, name, data, checksum, used"
+                for key, name, data, checksum, used in self._select(
+                    connection, table, columns, sorted(wanted)
+                ):
+                    if (
+                        wanted.get(key) != name
+                        or not isinstance(data, bytes)
+                        or checksum != _data_checksum(data)
+                    ):
+                        bad.append(key)
+                        continue
+                    found[name] = data
+                    if now - float(used) > TOUCH_AFTER_SECONDS:
+                        stale.append(key)
                 self._tidy(connection, table, bad, stale, now)
         except sqlite3.DatabaseError as exc:
             log.warning("cache %s is damaged (%s); building without it", self.path, exc)
