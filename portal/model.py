@@ -340,6 +340,17 @@ class Site:
         return self._partners[slug]
 
     @cached_property
+    def records(self) -> dict[str, Agreement | Partner | Event | Page]:
+        """Every record (agreements, partners, events, pages, in that order) by its file."""
+        every: list[Agreement | Partner | Event | Page] = [
+            *self.agreements,
+            *self.partners,
+            *self.events,
+            *self.pages,
+        ]
+        return {record.path: record for record in every}
+
+    @cached_property
     def _agreements(self) -> dict[str, Agreement]:
         return {a.slug: a for a in self.agreements}
 

@@ -55,11 +55,6 @@ class Basis:
     known: Known
 
 
-def _records(site: Site) -> dict[str, Record]:
-    records: list[Record] = [*site.agreements, *site.partners, *site.events, *site.pages]
-    return {record.path: record for record in records}
-
-
 def _without_body(parsed: Parsed) -> Parsed:
     record = parsed.record
     return replace(parsed, body="", record=replace(record, body="") if record else None)
@@ -83,7 +78,7 @@ def quick_pages(
     paths = sorted(set(paths))
     if len(paths) > MAX_RECORDS:
         return None
-    records = _records(basis.site)
+    records = basis.site.records
     edited: list[Record] = []
     lines: dict[str, int] = {}
     for path in paths:
@@ -128,7 +123,7 @@ def checked_pages(
     )
     if result.site is None:
         return Quick(errors=result.errors, warnings=result.warnings)
-    edited = [record for path, record in _records(result.site).items() if path in shown]
+    edited = [record for path, record in result.site.records.items() if path in shown]
     return _pages(result.site, basis.templates, edited, cache, result.body_lines, result.warnings)
 
 

@@ -335,13 +335,7 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
 
 def body_sources(site: Site) -> dict[str, str]:
     """Every record's Markdown body, by record path."""
-    records: list[Agreement | Partner | Event | Page] = [
-        *site.agreements,
-        *site.partners,
-        *site.events,
-        *site.pages,
-    ]
-    return {record.path: record.body for record in records}
+    return {path: record.body for path, record in site.records.items()}
 
 
 def render_sources(
