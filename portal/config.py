@@ -111,14 +111,12 @@ def parse_config(text_: str, path: str) -> tuple[SiteConfig | None, list[Problem
     """Read site.yaml's text; return the config, or None and every problem."""
     control = find_control_character(text_)
     if control:
-        line, code = control
-        return None, [
-            Problem(path, line, "", f"contains the invisible control character {code}; delete it")
-        ]
+        line, message = control
+        return None, [Problem(path, line, "", message)]
     try:
         data = parse_yaml(text_)
     except YamlError as exc:
-        return None, [Problem(path, exc.line, "", exc.message)]
+        return None, [Problem(path, exc.line, exc.field, exc.message)]
     if not isinstance(data, Mapping):
         return None, [Problem(path, 1, "", "must be a set of `key: value` lines")]
     problems: list[Problem] = []

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from portal.yamlsafe import Mapping, YamlError, parse_yaml
+from portal.yamlsafe import UNREADABLE, Mapping, YamlError, parse_yaml
 
 FENCE = re.compile(r"^---[ \t]*$")
-# C0 controls other than tab, newline and carriage return; DEL; C1 controls.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -28,10 +26,11 @@ class Document:
 
 
 class FrontMatterError(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.field = field
 
 
 def normalise(text: str) -> str:
@@ -40,11 +39,20 @@ def normalise(text: str) -> str:
 
 
 def find_control_character(text: str) -> tuple[int, str] | None:
-    """The line and code point of the first control character, if any."""
-    match = CONTROL.search(text)
+    """The line of the first character typed into `text` that no page, feed or calendar
+    can carry (a control character, often pasted from a PDF, or a noncharacter), and what
+    to say of it; None when there is none. Tab and line feed are fine."""
+    match = UNREADABLE.search(text)
     if match is None:
         return None
-    return text.count("\n", 0, match.start()) + 1, f"U+{ord(match.group()):04X}"
+    line = text.count("\n", 0, match.start()) + 1
+    code = ord(match.group())
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return line, (
+            f"contains the invisible control character U+{code:04X}; delete it (it often comes "
+            "from copying out of a PDF or a word processor)"
+        )
+    return line, f"contains U+{code:04X}, which Unicode reserves as a noncharacter; delete it"
 
 
 def split(text: str) -> Document:
@@ -71,7 +79,7 @@ def split(text: str) -> Document:
     try:
         meta = parse_yaml(yaml_text, first_line=2)
     except YamlError as exc:
-        raise FrontMatterError(exc.message, exc.line) from None
+        raise FrontMatterError(exc.message, exc.line, exc.field) from None
     if meta is None:
         raise FrontMatterError("the front matter is empty; it must list the record's fields", 1)
     if not isinstance(meta, Mapping):

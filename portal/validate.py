@@ -260,21 +260,13 @@ def parse_record(raw: RawFile) -> Parsed:
         problems.append(bad_slug)
     control = find_control_character(raw.text)
     if control:
-        line, code = control
-        problems.append(
-            Problem(
-                raw.path,
-                line,
-                "",
-                f"contains the invisible control character {code}; delete it (it often comes "
-                "from copying out of a PDF or a word processor)",
-            )
-        )
+        line, message = control
+        problems.append(Problem(raw.path, line, "", message))
         return Parsed(raw.section, raw.stem, raw.path, None, tuple(problems))
     try:
         document = split(raw.text)
     except FrontMatterError as exc:
-        problems.append(Problem(raw.path, exc.line, "", exc.message))
+        problems.append(Problem(raw.path, exc.line, exc.field, exc.message))
         return Parsed(raw.section, raw.stem, raw.path, None, tuple(problems))
 
     meta = document.meta

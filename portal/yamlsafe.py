@@ -8,7 +8,11 @@ PyYAML's SafeLoader, tightened where YAML surprises editors:
 - integers are plain decimal (no octal `0777`, no sexagesimal `1:30`);
 - a key given twice is an error (PyYAML silently keeps the last);
 - anchors and aliases are refused (no alias bombs), tags other than the standard
-  ones are refused (nothing builds Python objects), nesting is capped.
+  ones are refused (nothing builds Python objects), nesting is capped at `MAX_DEPTH`
+  with our own message, whichever PyYAML (and libyaml) is installed;
+- a text value may not hold a character that no page, feed or calendar can carry
+  (see `unreadable`), however it got there: YAML's escapes in double quotes (`"\x0b"`,
+  `"\ud800"`, `"\uffff"`) make such characters out of plain ASCII.
 
 Every mapping comes back as a `Mapping` (a dict) that remembers the line of each key.
 """
@@ -16,12 +20,13 @@ Every mapping comes back as a `Mapping` (a dict) that remembers the line of each
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
@@ -31,12 +36,57 @@ MAX_DEPTH = 20
 
 
 class YamlError(Exception):
-    """A problem in YAML text, with the 1-based line where it was found."""
+    """A problem in YAML text, with the 1-based line where it was found and, when it is
+    inside a value, the field that holds it (`title`, `sources[2].url`)."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.field = field
+
+    def within(self, outer: str) -> YamlError:
+        """Name the field from one level further out: `url` within `[2]` is `[2].url`."""
+        joiner = "" if not self.field or self.field.startswith("[") else "."
+        self.field = f"{outer}{joiner}{self.field}" if outer else self.field
+        return self
+
+
+# Characters a text value may not hold: C0 controls but tab and line feed; DEL and the
+# C1 controls; lone surrogates (half of a UTF-16 pair, not a character); and Unicode's
+# noncharacters (U+FDD0-U+FDEF and the last two code points of every plane). XML 1.0
+# (the Atom feeds), iCalendar and the HTML spec refuse them, and no font draws them.
+UNREADABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+
+def unreadable(value: str) -> str | None:
+    """Why `value` cannot be published as it is, naming its first unreadable character and
+    saying what to write instead; None when every character is fine."""
+    match = UNREADABLE.search(value)
+    if match is None:
+        return None
+    code = ord(match.group())
+    name = f"U+{code:04X}"
+    if code == 0x0D:
+        return f"holds a carriage return ({name}); write a line break instead"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return (
+            f"holds the invisible control character {name} (`\\x{code:02x}` in quotes makes "
+            "one); delete it, and write a line break or a space where one was meant"
+        )
+    if 0xD800 <= code <= 0xDFFF:
+        return (
+            f"holds {name}, half of a UTF-16 surrogate pair, which is not a character; type the "
+            "character itself, or write it in quotes as `\\U` and its eight-digit code point "
+            "(`\\U0001F600`)"
+        )
+    return f"holds {name}, which Unicode reserves as a noncharacter; delete it"
 
 
 class Mapping(dict[str, Any]):
@@ -51,9 +101,9 @@ class Mapping(dict[str, Any]):
         return self.lines.get(key, self.line)
 
 
-# libyaml's C parser turns the text into events (most of the time YAML takes); the
-# composer (below), resolver and constructor stay PyYAML's Python ones, so the
-# checks stay ours. Without libyaml, PyYAML's own Python parser does the same job.
+# The checks below are PyYAML's Python composer, constructor and resolver, tightened;
+# the events they read come from libyaml's C parser (most of the time YAML takes) or,
+# without libyaml or when it stops on its own limits, from PyYAML's Python parser.
 class _PythonEvents(Reader, Scanner, Parser):
     def __init__(self, stream: str) -> None:
         Reader.__init__(self, stream)
@@ -61,20 +111,16 @@ class _PythonEvents(Reader, Scanner, Parser):
         Parser.__init__(self)
 
 
-_Events: Any
-try:
-    from yaml.cyaml import CParser as _Events  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _Events = _PythonEvents
+class _Strict(Composer, SafeConstructor, Resolver):
+    """The checks; a subclass adds where the events come from."""
 
-
-class _Loader(Composer, _Events, SafeConstructor, Resolver):  # type: ignore[misc]
-    def __init__(self, stream: str) -> None:
-        _Events.__init__(self, stream)
+    def __init__(self) -> None:
         Composer.__init__(self)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
         self._depth = 0
+
+    peek_event: Callable[[], Any]  # from the parser that a subclass adds
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event: Any = self.peek_event()
@@ -100,7 +146,27 @@ class _Loader(Composer, _Events, SafeConstructor, Resolver):  # type: ignore[mis
             self._depth -= 1
 
 
-def _construct_mapping(loader: _Loader, node: MappingNode) -> Mapping:
+class _PythonLoader(_Strict, _PythonEvents):
+    def __init__(self, stream: str) -> None:
+        _PythonEvents.__init__(self, stream)
+        _Strict.__init__(self)
+
+
+_Loader: type[_Strict]
+try:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    class _CLoader(_Strict, CParser):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Strict.__init__(self)
+
+    _Loader = _CLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = _PythonLoader
+
+
+def _construct_mapping(loader: Any, node: MappingNode) -> Mapping:
     items: list[tuple[str, Any]] = []
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -113,16 +179,37 @@ def _construct_mapping(loader: _Loader, node: MappingNode) -> Mapping:
         if key in lines:
             raise YamlError(f"`{key}` is given twice (first on line {lines[key]}); keep one", line)
         lines[key] = line
-        items.append((key, loader.construct_object(value_node, deep=True)))
+        try:
+            items.append((key, loader.construct_object(value_node, deep=True)))
+        except YamlError as exc:
+            raise exc.within(key) from None
     return Mapping(items, lines, node.start_mark.line + 1)
 
 
-def _construct_unknown(loader: _Loader, node: Node) -> Any:
+def _construct_sequence(loader: Any, node: SequenceNode) -> list[Any]:
+    items: list[Any] = []
+    for index, item_node in enumerate(node.value, start=1):
+        try:
+            items.append(loader.construct_object(item_node, deep=True))
+        except YamlError as exc:
+            raise exc.within(f"[{index}]") from None
+    return items
+
+
+def _construct_str(loader: Any, node: ScalarNode) -> str:
+    value = str(loader.construct_scalar(node))
+    why = unreadable(value)
+    if why is not None:
+        raise YamlError(why, node.start_mark.line + 1)
+    return value
+
+
+def _construct_unknown(loader: Any, node: Node) -> Any:
     raise YamlError(f"the tag `{node.tag}` is not allowed", node.start_mark.line + 1)
 
 
 # Resolvers: start from SafeLoader's, minus bool/int/timestamp, plus strict ones.
-_Loader.yaml_implicit_resolvers = {
+_Strict.yaml_implicit_resolvers = {
     first: [
         (tag, rx)
         for tag, rx in resolvers
@@ -135,19 +222,21 @@ _Loader.yaml_implicit_resolvers = {
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+_Strict.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Loader.add_implicit_resolver(
+_Strict.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
 )
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_unknown)
-_Loader.add_constructor("tag:yaml.org,2002:set", _construct_unknown)
-_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_unknown)
-_Loader.add_constructor("tag:yaml.org,2002:pairs", _construct_unknown)
-_Loader.add_constructor("tag:yaml.org,2002:binary", _construct_unknown)
-_Loader.add_constructor(None, _construct_unknown)
+_Strict.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Strict.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Strict.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_Strict.add_constructor("tag:yaml.org,2002:timestamp", _construct_unknown)
+_Strict.add_constructor("tag:yaml.org,2002:set", _construct_unknown)
+_Strict.add_constructor("tag:yaml.org,2002:omap", _construct_unknown)
+_Strict.add_constructor("tag:yaml.org,2002:pairs", _construct_unknown)
+_Strict.add_constructor("tag:yaml.org,2002:binary", _construct_unknown)
+_Strict.add_constructor(None, _construct_unknown)
 
 
 def _describe(exc: yaml.YAMLError, source: str) -> tuple[str, int]:
@@ -166,17 +255,27 @@ def _describe(exc: yaml.YAMLError, source: str) -> tuple[str, int]:
 def parse_yaml(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document; raise YamlError with a line counted from first_line."""
     # Leading newlines make every mark count lines of the whole file.
-    loader: _Loader | None = None
+    source = "\n" * (first_line - 1) + text
     try:
-        loader = _Loader("\n" * (first_line - 1) + text)
-        return loader.get_single_data()
-    except YamlError:
-        raise
+        return _load(source, _Loader)
     except yaml.YAMLError as exc:
-        message, line = _describe(exc, "\n" * (first_line - 1) + text)
-        raise YamlError(message, line) from None
-    except RecursionError:
-        raise YamlError(f"nested more than {MAX_DEPTH} levels deep", first_line) from None
+        refused = exc
+    if _Loader is not _PythonLoader:
+        # libyaml reads far ahead of the events it has handed over (to tell a key from a
+        # value) and may stop on limits of its own, in its own words (libyaml 0.2.6 caps
+        # nesting), before our checks see those events. PyYAML's Python parser reads a
+        # token at a time, so our checks come first; it runs only on YAML that is refused.
+        try:
+            return _load(source, _PythonLoader)
+        except yaml.YAMLError as exc:
+            refused = exc
+    message, line = _describe(refused, source)
+    raise YamlError(message, line) from None
+
+
+def _load(source: str, loader_class: type[_Strict]) -> Any:
+    loader: Any = loader_class(source)  # type: ignore[call-arg]
+    try:
+        return loader.get_single_data()
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()

@@ -61,5 +61,18 @@ def test_malformed_files_name_the_line(text: str, line: int, message: str) -> No
 
 
 def test_control_character_found_with_its_line() -> None:
-    assert find_control_character("ok\nalso ok\nbad \x07 here") == (3, "U+0007")
-    assert find_control_character("tabs\tand\nnewlines are fine\r\n") is None
+    found = find_control_character("ok\nalso ok\nbad \x07 here")
+    assert found is not None
+    assert found[0] == 3
+    assert "control character U+0007; delete it" in found[1]
+
+
+def test_noncharacter_typed_into_a_file_is_found_with_its_line() -> None:
+    found = find_control_character("ok\nbad \uffff here")
+    assert found is not None
+    assert found[0] == 2
+    assert "U+FFFF, which Unicode reserves as a noncharacter; delete it" in found[1]
+
+
+def test_tabs_and_line_feeds_are_fine() -> None:
+    assert find_control_character("tabs\tand\nline feeds are fine\n") is None

@@ -224,7 +224,10 @@ CASES = {
     ),
     "a python tag": (
         {A: agreement(place="!!python/object/apply:os.system ['true']")},
-        [f"{A}:13: the tag `tag:yaml.org,2002:python/object/apply:os.system` is not allowed"],
+        [
+            f"{A}:13: place: the tag `tag:yaml.org,2002:python/object/apply:os.system` "
+            "is not allowed"
+        ],
     ),
     "a control character": (
         {A: agreement(place="Davao\x07City")},
@@ -282,6 +285,75 @@ CASES = {
             "  - title: A\n    url: https://example.org/a\n---\n"
         },
         ["events/talks.md:2: date: is required"],
+    ),
+    "a vertical tab made by a YAML escape": (
+        {A: agreement(title='"Memorandum\\x0bon cooperation"')},
+        [
+            f"{A}:2: title: holds the invisible control character U+000B (`\\x0b` in quotes "
+            "makes one); delete it, and write a line break or a space where one was meant"
+        ],
+    ),
+    "a NUL made by a YAML escape": (
+        {A: agreement(summary='"Cooperation\\0."')},
+        [
+            f"{A}:9: summary: holds the invisible control character U+0000 (`\\x00` in quotes "
+            "makes one); delete it, and write a line break or a space where one was meant"
+        ],
+    ),
+    "an escape character in a source's title": (
+        {
+            A: agreement(
+                sources='\n  - title: "An \\x1b[31marticle"\n    url: https://example.org/a'
+            )
+        },
+        [
+            f"{A}:11: sources[1].title: holds the invisible control character U+001B (`\\x1b` "
+            "in quotes makes one); delete it, and write a line break or a space where one was "
+            "meant"
+        ],
+    ),
+    "a carriage return made by a YAML escape": (
+        {A: agreement(title='"Memorandum\\r"')},
+        [f"{A}:2: title: holds a carriage return (U+000D); write a line break instead"],
+    ),
+    "a lone surrogate made by a YAML escape": (
+        {A: agreement(title='"Memorandum \\ud83d"')},
+        [
+            f"{A}:2: title: holds U+D83D, half of a UTF-16 surrogate pair, which is not a "
+            "character; type the character itself, or write it in quotes as `\\U` and its "
+            "eight-digit code point (`\\U0001F600`)"
+        ],
+    ),
+    "a noncharacter made by a YAML escape": (
+        {A: agreement(summary='"Cooperation \\uffff."')},
+        [f"{A}:9: summary: holds U+FFFF, which Unicode reserves as a noncharacter; delete it"],
+    ),
+    "a noncharacter typed into a body": (
+        {A: agreement() + "Text \ufdd0 here.\n"},
+        [f"{A}:15: contains U+FDD0, which Unicode reserves as a noncharacter; delete it"],
+    ),
+    "a control character made by an escape in site.yaml": (
+        {
+            "site.yaml": 'title: T\ndescription: "D\\x07"\nbase_url: https://example.org/\n'
+            "home: {name: P, country: PH}\nagencies: {dict: {name: DICT}}\n"
+            "areas: {cybersecurity: {label: C}}\n"
+        },
+        [
+            "site.yaml:2: description: holds the invisible control character U+0007 (`\\x07` "
+            "in quotes makes one); delete it, and write a line break or a space where one was "
+            "meant"
+        ],
+    ),
+    "a noncharacter escaped in a nested site.yaml value": (
+        {
+            "site.yaml": "title: T\ndescription: D\nbase_url: https://example.org/\n"
+            'home: {name: P, country: PH}\nagencies: {dict: {name: "DICT\\U0010FFFF"}}\n'
+            "areas: {cybersecurity: {label: C}}\n"
+        },
+        [
+            "site.yaml:5: agencies.dict.name: holds U+10FFFF, which Unicode reserves as a "
+            "noncharacter; delete it"
+        ],
     ),
     "site.yaml with an unknown key": (
         {
