@@ -190,10 +190,23 @@ def integer(value: Any) -> int:
     raise FieldError(f"must be a whole number, found {found(value)}")
 
 
+ADDRESS_START = re.compile(r"https?://", re.IGNORECASE)
+
+
 def http_url(value: Any) -> str:
     raw = text(value)
+    if len(ADDRESS_START.findall(raw)) > 1:
+        raise FieldError(
+            f"`{raw}` holds more than one address; a url is one address: give each its "
+            "own entry (for sources, one `- title: ... url: ...` per address)"
+        )
+    if any(char.isspace() for char in raw):
+        raise FieldError(
+            f"`{raw}` has a space in it, and a web address has none; remove it, or write "
+            "it as `%20` where the address really has one"
+        )
     parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in raw:
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FieldError(f"`{raw}` is not a web address; it must start with https:// or http://")
     return raw
 
@@ -206,13 +219,12 @@ def document_url(value: Any) -> str:
         if ".." in rel.split("/"):
             raise FieldError(f"`{raw}` must not contain `..`")
         return rel
-    try:
-        return http_url(raw)
-    except FieldError:
+    if not ADDRESS_START.match(raw):
         raise FieldError(
             f"`{raw}` is neither a web address (https://...) nor a file in content/static/ "
             "(static/...)"
-        ) from None
+        )
+    return http_url(raw)
 
 
 def country(value: Any) -> str:

@@ -355,6 +355,26 @@ CASES = {
             "noncharacter; delete it"
         ],
     ),
+    "a source url holding two addresses": (
+        {
+            A: agreement(
+                sources="\n  - title: Two articles\n"
+                "    url: https://a.example/x | https://b.example/y"
+            )
+        },
+        [
+            f"{A}:12: sources[1].url: `https://a.example/x | https://b.example/y` holds more "
+            "than one address; a url is one address: give each its own entry (for sources, one "
+            "`- title: ... url: ...` per address)"
+        ],
+    ),
+    "a source url with a space": (
+        {A: agreement(sources="\n  - title: An article\n    url: https://a.example/my page")},
+        [
+            f"{A}:12: sources[1].url: `https://a.example/my page` has a space in it, and a web "
+            "address has none; remove it, or write it as `%20` where the address really has one"
+        ],
+    ),
     "site.yaml with an unknown key": (
         {
             "site.yaml": "title: T\ndescription: D\nbase_url: https://example.org/\n"
