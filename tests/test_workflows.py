@@ -33,7 +33,7 @@ def _tool(name: str) -> str:
     beside = Path(sysconfig.get_path("scripts")) / name
     found = str(beside) if beside.is_file() else shutil.which(name)
     if found is None:
-        pytest.fail(f"`{name}` is not installed; run: python3 -m pip install -e '.[test]'")
+        pytest.fail(f"`{name}` is not installed; run: bash scripts/test.sh")
     return found
 
 
@@ -60,11 +60,12 @@ def _using(workflow: dict[str, Any], action: str) -> list[dict[str, Any]]:
 
 
 def _commands(workflow: dict[str, Any]) -> list[str]:
-    """Every shell command line of every `run:` step, continuation lines joined."""
+    """Every shell command of every `run:` step, continuation lines joined, `a && b` as two."""
     lines: list[str] = []
     for step in _steps(workflow):
         script = re.sub(r"\\\n\s*", " ", step.get("run", ""))
-        lines.extend(line.strip() for line in script.splitlines() if line.strip())
+        for line in script.splitlines():
+            lines.extend(part.strip() for part in line.split("&&") if part.strip())
     return lines
 
 
@@ -75,6 +76,8 @@ def _readme_commands() -> list[str]:
     assert match, "README.md has no ```sh block under `## Quick start`"
     commands: list[str] = []
     for line in match.group(1).splitlines():
+        if line.lstrip().startswith("#"):
+            continue
         code = line.split(" #", 1)[0].strip()
         commands.extend(part.strip() for part in code.split("&&") if part.strip())
     return commands
