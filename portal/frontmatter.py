@@ -1,19 +1,40 @@
 """Split a content file into YAML front matter and a Markdown body: pure, str in.
 
-We split the fences ourselves rather than with python-frontmatter: it accepts a
-first `---` that is not on the first line, and its YAML keeps the last of two
-equal keys. Here the fence must open the file, and the YAML is read strictly
-(see yamlsafe).
+The split is python-frontmatter's, through its handler API (`detect`, `split`, `load`),
+with our strict YAML reader (see yamlsafe) plugged in as the handler's loader. Its
+`loads` is not used: it strips the text and the body (so the lines of the body would no
+longer be known), and it skips front matter that is not a mapping, or that has no
+closing fence, without a word. So the handler gets a file whose first line is a `---`
+fence (exactly three dashes, as GitHub shows front matter) and which has a closing
+one, and every line number stays that of the file: the front matter as split starts
+with the line break that ends the opening fence, so its first key is on line 2.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from frontmatter.default_handlers import YAMLHandler
 
 from portal.yamlsafe import UNREADABLE, Mapping, YamlError, parse_yaml
 
 FENCE = re.compile(r"^---[ \t]*$")
+
+
+class StrictYAMLHandler(YAMLHandler):
+    """python-frontmatter's YAML handler, with our fence and our strict YAML reader."""
+
+    FM_BOUNDARY = re.compile(FENCE.pattern, re.MULTILINE)
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        """The front matter as split (from the end of the opening fence's line), read
+        strictly, lines counted from the file's first line."""
+        return parse_yaml(fm)
+
+
+HANDLER = StrictYAMLHandler()
 
 
 @dataclass(frozen=True)
@@ -75,9 +96,11 @@ def split(text: str) -> Document:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             raise FrontMatterError("a tab character; indent with spaces, not tabs", number)
-    yaml_text = "\n".join(lines[1:closing])
+    if not HANDLER.detect(text):  # pragma: no cover - the first line is a fence (above)
+        raise FrontMatterError("the file must start with a `---` line", 1)
+    front_matter, rest = HANDLER.split(text)
     try:
-        meta = parse_yaml(yaml_text, first_line=2)
+        meta = HANDLER.load(front_matter)
     except YamlError as exc:
         raise FrontMatterError(exc.message, exc.line, exc.field) from None
     if meta is None:
@@ -87,5 +110,5 @@ def split(text: str) -> Document:
             f"the front matter must be a set of `key: value` lines, not a {type(meta).__name__}",
             2,
         )
-    body = "\n".join(lines[closing + 1 :])
-    return Document(meta=meta, body=body, body_line=closing + 2)
+    # `rest` starts with the line break that ends the closing fence's line.
+    return Document(meta=meta, body=rest.removeprefix("\n"), body_line=closing + 2)

@@ -76,3 +76,20 @@ def test_noncharacter_typed_into_a_file_is_found_with_its_line() -> None:
 
 def test_tabs_and_line_feeds_are_fine() -> None:
     assert find_control_character("tabs\tand\nline feeds are fine\n") is None
+
+
+def test_every_line_stays_that_of_the_file() -> None:
+    # python-frontmatter splits the file; blank lines and comments move nothing.
+    text = "---\n\n# a comment\ntitle: A\n\nsummary: S\n---\n\n\nBody\n"
+    document = split(text)
+    assert (document.meta.line_of("title"), document.meta.line_of("summary")) == (4, 6)
+    assert (document.body_line, document.body) == (8, "\n\nBody\n")
+
+
+def test_a_problem_deep_in_the_front_matter_names_its_line() -> None:
+    with pytest.raises(FrontMatterError) as caught:
+        split("---\ntitle: A\n\n\nsummary: S\nsummary: T\n---\n")
+    assert (caught.value.line, caught.value.message) == (
+        6,
+        "`summary` is given twice (first on line 5); keep one",
+    )
