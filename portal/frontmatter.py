@@ -18,7 +18,7 @@ from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
-from portal.yamlsafe import UNREADABLE, Mapping, YamlError, parse_yaml
+from portal.yamlsafe import Mapping, YamlError, find_unreadable, parse_yaml
 
 FENCE = re.compile(r"^---[ \t]*$")
 
@@ -63,11 +63,11 @@ def find_control_character(text: str) -> tuple[int, str] | None:
     """The line of the first character typed into `text` that no page, feed or calendar
     can carry (a control character, often pasted from a PDF, or a noncharacter), and what
     to say of it; None when there is none. Tab and line feed are fine."""
-    match = UNREADABLE.search(text)
-    if match is None:
+    index = find_unreadable(text)
+    if index is None:
         return None
-    line = text.count("\n", 0, match.start()) + 1
-    code = ord(match.group())
+    line = text.count("\n", 0, index) + 1
+    code = ord(text[index])
     if code < 0x20 or 0x7F <= code <= 0x9F:
         return line, (
             f"contains the invisible control character U+{code:04X}; delete it (it often comes "

@@ -56,22 +56,29 @@ class YamlError(Exception):
 # C1 controls; lone surrogates (half of a UTF-16 pair, not a character); and Unicode's
 # noncharacters (U+FDD0-U+FDEF and the last two code points of every plane). XML 1.0
 # (the Atom feeds), iCalendar and the HTML spec refuse them, and no font draws them.
-UNREADABLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(
-        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
-    )
-    + "]"
-)
+# Those of the other planes are found apart: a class listing them makes every search
+# over a whole file ten times slower, and characters beyond the first plane are rare.
+_UNREADABLE_BMP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def find_unreadable(text: str) -> int | None:
+    """The index of the first character of `text` that no reader may be given, if any."""
+    match = _UNREADABLE_BMP.search(text)
+    end = match.start() if match else len(text)
+    for astral in _ASTRAL.finditer(text, 0, end):
+        if ord(astral.group()) & 0xFFFE == 0xFFFE:
+            return astral.start()
+    return match.start() if match else None
 
 
 def unreadable(value: str) -> str | None:
     """Why `value` cannot be published as it is, naming its first unreadable character and
     saying what to write instead; None when every character is fine."""
-    match = UNREADABLE.search(value)
-    if match is None:
+    index = find_unreadable(value)
+    if index is None:
         return None
-    code = ord(match.group())
+    code = ord(value[index])
     name = f"U+{code:04X}"
     if code == 0x0D:
         return f"holds a carriage return ({name}); write a line break instead"

@@ -93,3 +93,10 @@ def test_a_problem_deep_in_the_front_matter_names_its_line() -> None:
         6,
         "`summary` is given twice (first on line 5); keep one",
     )
+
+
+def test_a_noncharacter_of_another_plane_is_found_past_other_astral_characters() -> None:
+    found = find_control_character("😀 fine\n𝔘 fine\nbad \U0010ffff here\n")
+    assert found is not None
+    assert found[0] == 3
+    assert "U+10FFFF" in found[1]
