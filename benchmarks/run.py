@@ -76,6 +76,7 @@ EDITED = "agreement-00001"
 SERVE_RUNS = 7  # saves timed in one serve session, at least
 COMMON_WORD = "parties"  # a word of nearly every agreement (rank 11 of the vocabulary)
 SEARCH_BUDGET = 300_000  # bytes, issue 15
+DEFAULT_VENV = Path(tempfile.gettempdir()) / "bench-venv"  # where --install puts the peers
 
 
 # --- measuring a process --------------------------------------------------------------
@@ -948,7 +949,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=10000,
         help="measure the search download at this N, in Chromium (default 10000; 0: never)",
     )
-    parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "bench-venv")
+    parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help=f"default {DEFAULT_VENV}")
     parser.add_argument(
         "--install",
         action="store_true",

