@@ -482,6 +482,18 @@ def indexed_pages(output: str) -> int:
     return int(match.group(1)) if match else -1
 
 
+def pagefind_said(output: str) -> str:
+    """What Pagefind's CLI says it did: pages and words indexed, and in how long."""
+    words = re.search(r"Indexed (\d+) words?", output)
+    took = re.search(r"Finished in ([\d.]+) seconds", output)
+    said = f"{indexed_pages(output):,} indexed"
+    if words:
+        said += f" ({int(words.group(1)):,} words)"
+    if took:
+        said += f", Pagefind's part {float(took.group(1)):.2f} s"
+    return said
+
+
 # --- the benchmark ---------------------------------------------------------------------
 
 
@@ -579,7 +591,7 @@ def cold_builds(
             if name == "hugo_pagefind":  # before Hugo alone builds over it
                 run = figures[name].runs[-1]
                 pages = html_pages(work / f"hugo-{n}" / "public")
-                figures[name].output = f"{pages:,} pages, {indexed_pages(run.output):,} indexed"
+                figures[name].output = f"{pages:,} pages, {pagefind_said(run.output)}"
     files = sum(1 for p in out.rglob("*") if p.is_file())
     figures["cold"].output = f"{files:,} files, {html_pages(out):,} pages"
     if "hugo" in figures:

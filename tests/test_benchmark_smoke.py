@@ -113,6 +113,9 @@ def test_peers_build_the_register(report: str) -> None:
         pages = int(output.split(" pages")[0].replace(",", ""))
         assert pages >= RECORDS - (max(5, N // 8) if label == "Pelican" else 0), (label, output)
     indexed = rows["Hugo + Pagefind: cold build"][6]
-    assert indexed.endswith(f", {RECORDS} indexed"), indexed  # each record page, no index page
+    assert f" pages, {RECORDS} indexed (" in indexed, indexed  # each record page, no index page
+    words = re.search(r"indexed \(([\d,]+) words\), Pagefind's part (\d+\.\d+ s)", indexed)
+    assert words and int(words.group(1).replace(",", "")) > 1000, indexed
+    assert seconds(words.group(2)) < seconds(rows["Hugo + Pagefind: cold build"][2])
     cold = table(report, f"| at {N} agreements |")["cold build"][2]
     assert "Hugo + Pagefind " in cold and "Pelican " in cold, cold
