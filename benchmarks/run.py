@@ -1,7 +1,7 @@
 """Time our build against Hugo + Pagefind, Hugo and Pelican on generated registers.
 
-    python3 benchmarks/run.py --install                  # the final figures (see RESULTS.md)
-    python3 benchmarks/run.py --sizes 200 --runs 1       # a smoke run
+    python3 benchmarks/run.py --install --scale --results /tmp/bench-15.md   # issue 15
+    python3 benchmarks/run.py --sizes 200 --runs 1 --target 200 --search-at 200  # a try
 
 For each N it generates a register (benchmarks/generate.py: Zipf-distributed words from a
 vocabulary of 50,000, names of each record's own, treaty texts of hundreds of kB), then
@@ -21,8 +21,8 @@ measures, each command in a new process:
 - at --search-at (10,000): what a browser downloads from pagefind/ to search our built site
   for a word that only one record has and for a word that nearly every record has
   (benchmarks/search_size.py, in Debian's Chromium);
-- with --scale: a cold build of --scale-size (25,000) agreements, ours and Hugo + Pagefind,
-  once each.
+- with --scale: a cold build of --scale-size (25,000) agreements, ours, Hugo + Pagefind and
+  Hugo alone, once each.
 
 Each time is the median of --runs runs (default 3). Each run gives the wall time, the CPU
 time of the process tree (user + system of every process reaped in it) and its peak memory:
@@ -42,7 +42,6 @@ import argparse
 import contextlib
 import datetime as dt
 import importlib.metadata
-import importlib.util
 import json
 import os
 import platform
