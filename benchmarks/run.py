@@ -419,11 +419,24 @@ class Others:
     where: str = ""
 
 
+def _project() -> dict[str, object]:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        project: dict[str, object] = tomllib.load(f)["project"]
+    return project
+
+
 def bench_requirements() -> list[str]:
     """The pinned peers: the `bench` extra of pyproject.toml."""
-    with open(ROOT / "pyproject.toml", "rb") as f:
-        project = tomllib.load(f)["project"]
-    return list(project["optional-dependencies"]["bench"])
+    extras = _project()["optional-dependencies"]
+    assert isinstance(extras, dict)
+    return list(extras["bench"])
+
+
+def our_dependencies() -> list[str]:
+    """The names of the site's dependencies (pyproject.toml), as installed here."""
+    dependencies = _project()["dependencies"]
+    assert isinstance(dependencies, list)
+    return [re.split(r"[<>=!~\[; ]", str(d), maxsplit=1)[0] for d in dependencies]
 
 
 def _peers_of(python: str) -> tuple[Path | None, list[str] | None]:
@@ -750,7 +763,7 @@ def machine() -> str:
 
 def versions(others: Others) -> str:
     ours = []
-    for name in ("cmarkgfm", "markdown", "nh3", "jinja2", "pyyaml", "pagefind", "pagefind_bin"):
+    for name in [*our_dependencies(), "pagefind_bin"]:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             ours.append(f"{name} {importlib.metadata.version(name)}")
     commit = subprocess.run(
