@@ -7,22 +7,26 @@ Deterministic: the same --count, --seed and --last-year always give the same byt
 
 Bodies are 300-900 words of Markdown with headings, lists, a table and links; titles and
 partner names mix scripts (Latin with diacritics, Cyrillic, Arabic, CJK); dates run from
-1868 to --last-year (default: next year). Runs of 1,000 or more agreements include a few
-treaty texts of a few hundred kilobytes (one per 1,000 agreements).
+1868 to --last-year (default: next year). The words are drawn with Zipf weights from a
+vocabulary of 50,000 (real treaty words first, then made-up ones, 5 % in other scripts),
+and every record names three people or places of its own, so that a register has tens of
+thousands of distinct words, as real ones do (VOCABULARY_SIZE, record_names). Runs of 500
+or more agreements include treaty texts of 100-700 kB (one per 500 agreements).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import random
 import shutil
 from pathlib import Path
 
 FIRST_YEAR = 1868
-LONG_BODY_EVERY = 1000  # one treaty-length body per this many agreements
-LONG_BODY_BYTES = 300_000
+LONG_BODY_EVERY = 500  # one treaty-length body per this many agreements
+LONG_BODY_MIN, LONG_BODY_MAX = 100_000, 700_000  # bytes
 
 KINDS = [
     "memorandum-of-understanding",
@@ -90,16 +94,126 @@ TITLE_EXTRAS = [
     "sobre cooperação em segurança digital",
     "über die Zusammenarbeit im Bereich Cybersicherheit",
 ]
-TEXT = (
-    "the parties shall cooperate in accordance with their national laws and regulations on "
-    "matters of mutual interest including the exchange of information on threats training of "
-    "personnel joint exercises and the development of standards each party designates a point "
-    "of contact responsible for coordination and for the implementation of this instrument "
-    "within the limits of available resources and subject to the applicable rules of "
-    "confidentiality the working group meets at least once a year and reports to the "
-    "ministers on progress achieved and on the priorities for the following period"
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+# The text of bodies and summaries: words drawn with Zipf weights (the r-th most frequent
+# word about 1/r as often as the first) from a vocabulary of VOCABULARY_SIZE words, as real
+# treaty text is: a few hundred words make half of it, and tens of thousands appear at all.
+# The most frequent ranks are real words of treaties (CORE_WORDS, in about their order);
+# the rest are made of syllables, deterministically from the seed, with some in other
+# scripts (Cyrillic, Greek, Arabic, CJK, Hangul) and some with diacritics. Besides, every
+# record names a few people and places of its own (`record_names`), which occur nowhere
+# else: the distinctive words that a reader searches for.
+VOCABULARY_SIZE = 50_000
+ZIPF_S = 1.0
+ZIPF_Q = 2.7  # Zipf-Mandelbrot offset: flattens the head a little, as in real text
+CORE_WORDS = _split("""
+the of and to in shall be or for this parties party by with any as on agreement which
+other such that its their article under from at information cooperation accordance
+not may provisions present all each its between state national law competent authority
+authorities contracting government security memorandum purpose paragraph made date
+implementation measures within exchange have these force into request without prior
+written consent use cyber matters mutual interest training personnel joint exercises
+development standards point contact responsible coordination limits available resources
+subject applicable rules confidentiality working group meets least once year reports
+ministers progress achieved priorities following period respective relevant technical
+activities assistance including procedures referred protection data incident response
+capacity building research programmes experts visits organisation notification
+diplomatic channels amendment termination settlement dispute consultation negotiation
+entry signed done duplicate languages texts equally authentic english republic
+department ministry agency territory obligations rights international conventions
+treaties relations arrangement arrangements annex annexes hereinafter called
+""")
+SYLLABLE_ONSETS = _split(
+    "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr st sp pl cl bl ch sh th"
 )
-WORDS = TEXT.split()
+SYLLABLE_VOWELS = _split("a e i o u a e i o ai ea io ou ie")
+SYLLABLE_CODAS = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "nt", "rs", "st", "ct"]
+SUFFIXES = ["", "", "", "", "tion", "ment", "ity", "al", "ive", "ance", "ence", "ing", "ed",
+            "ous", "ary", "ism", "ure", "ial", "ness", "ship"]  # fmt: skip
+DIACRITICS = str.maketrans("aeiouc", "áéíöüç")
+# Letters of other scripts, for words that are not in Latin letters.
+SCRIPTS = {
+    "cyrillic": "абвгдежзиклмнопрстуфхцчшщыэюя",
+    "greek": "αβγδεζηθικλμνξοπρστυφχψω",
+    "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+}
+CJK_FIRST, CJK_LAST = 0x4E00, 0x9FA5  # common Han characters
+HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
+OTHER_SCRIPT_SHARE = 0.05  # of the made-up words
+DIACRITIC_SHARE = 0.05
+
+
+def _made_word(rng: random.Random) -> str:
+    """A word of Latin letters made of syllables, sometimes with diacritics."""
+    parts = []
+    for _ in range(rng.choice((1, 2, 2, 2, 3, 3, 4))):
+        parts.append(rng.choice(SYLLABLE_ONSETS) + rng.choice(SYLLABLE_VOWELS))
+    parts.append(rng.choice(SYLLABLE_CODAS) + rng.choice(SUFFIXES))
+    word = "".join(parts)
+    if rng.random() < DIACRITIC_SHARE:
+        word = word.translate(DIACRITICS)
+    return word
+
+
+def _foreign_word(rng: random.Random) -> str:
+    """A word of another script: Cyrillic, Greek, Arabic, CJK or Hangul."""
+    kind = rng.choice(("cyrillic", "cyrillic", "greek", "arabic", "arabic", "cjk", "hangul"))
+    if kind == "cjk":
+        return "".join(chr(rng.randint(CJK_FIRST, CJK_LAST)) for _ in range(rng.randint(2, 4)))
+    if kind == "hangul":
+        return "".join(
+            chr(rng.randint(HANGUL_FIRST, HANGUL_LAST)) for _ in range(rng.randint(2, 3))
+        )
+    return "".join(rng.choice(SCRIPTS[kind]) for _ in range(rng.randint(4, 10)))
+
+
+def vocabulary(seed: int, size: int = VOCABULARY_SIZE) -> list[str]:
+    """`size` distinct words, most frequent first: CORE_WORDS, then made-up words."""
+    rng = random.Random(f"vocabulary-{seed}")
+    words = list(dict.fromkeys(CORE_WORDS))
+    seen = set(words)
+    while len(words) < size:
+        word = _foreign_word(rng) if rng.random() < OTHER_SCRIPT_SHARE else _made_word(rng)
+        if word not in seen and len(word) >= 2:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+NAME_ENDINGS = _split("ovska ardo eski ington berg ville anu ssen ides aglu ouri escu wati")
+NAMES_PER_RECORD = 3
+
+
+def record_names(seed: int, slug: str) -> list[str]:
+    """The people and places that one record names and no other (by design; a made-up
+    name may rarely repeat): capitalised made-up words, a few in other scripts.
+    Deterministic from the seed and the slug alone, so a benchmark can search for them."""
+    rng = random.Random(f"names-{seed}-{slug}")
+    names = []
+    for _ in range(NAMES_PER_RECORD):
+        if rng.random() < OTHER_SCRIPT_SHARE * 2:
+            names.append(_foreign_word(rng))
+        else:
+            stem = "".join(
+                rng.choice(SYLLABLE_ONSETS) + rng.choice(SYLLABLE_VOWELS)
+                for _ in range(rng.randint(1, 3))
+            )
+            names.append((stem + rng.choice(NAME_ENDINGS)).capitalize())
+    return names
+
+
+def zipf_cum_weights(size: int) -> list[float]:
+    """Cumulative Zipf-Mandelbrot weights of ranks 1..size, for random.choices."""
+    return list(
+        itertools.accumulate(1.0 / (rank + ZIPF_Q) ** ZIPF_S for rank in range(1, size + 1))
+    )
+
+
 _STATUS_WORDS = "proposed negotiating signed in-force in-force in-force expired terminated"
 STATUSES = [*_STATUS_WORDS.split(), "superseded"]
 PUBLISHERS = ["Official Gazette", "Агентство новостей", "وكالة الأنباء", "新华社"]
@@ -148,14 +262,16 @@ class Corpus:
         self.count = count
         self.rng = random.Random(seed)
         self.last_year = last_year
+        self.seed = seed
         self.partner_count = max(5, count // 8)
         self.event_count = max(3, count // 2)
+        self.vocabulary = vocabulary(seed)
+        self.cum_weights = zipf_cum_weights(len(self.vocabulary))
 
     # --- values ---------------------------------------------------------------
 
     def words(self, n: int) -> str:
-        rng = self.rng
-        return " ".join(rng.choice(WORDS) for _ in range(n))
+        return " ".join(self.rng.choices(self.vocabulary, cum_weights=self.cum_weights, k=n))
 
     def sentence(self, n: int = 14) -> str:
         text = self.words(n)
@@ -214,6 +330,8 @@ class Corpus:
             section += 1
             parts.append(f"## {section}. {rng.choice(TOPICS).capitalize()}")
             paragraph = [self.sentence(rng.randint(10, 22)) for _ in range(rng.randint(2, 5))]
+            if section == 1:
+                paragraph.append(self.signatories(self.agreement_slug(i)))
             if section == 1 or rng.random() < 0.5:
                 target = rng.randrange(self.count)
                 paragraph.append(
@@ -241,12 +359,22 @@ class Corpus:
                 written += 17
         return "\n\n".join(parts) + "\n"
 
+    def signatories(self, slug: str) -> str:
+        """A sentence with the names that only this record has (see record_names)."""
+        first, second, place = record_names(self.seed, slug)
+        return f"Signed for the parties by {first} and {second} at {place}."
+
     def long_body(self, i: int) -> str:
-        """A treaty text of about LONG_BODY_BYTES: many articles."""
-        parts: list[str] = ["## Preamble", self.sentence(60)]
+        """A treaty text of LONG_BODY_MIN to LONG_BODY_MAX bytes: many articles."""
+        target = self.rng.randint(LONG_BODY_MIN, LONG_BODY_MAX)
+        parts: list[str] = [
+            "## Preamble",
+            self.sentence(60),
+            self.signatories(self.agreement_slug(i)),
+        ]
         size = 0
         article = 0
-        while size < LONG_BODY_BYTES:
+        while size < target:
             article += 1
             text = f"### Article {article}\n\n" + " ".join(self.sentence(25) for _ in range(4))
             if article % 5 == 0:
@@ -357,8 +485,9 @@ class Corpus:
         if rng.random() < 0.5:
             lines.append(f"place: {q(rng.choice(['Davao City', 'Tallinn', 'Санкт-Петербург']))}")
         lines.append("---")
-        body = "\n\n".join(self.sentence(rng.randint(12, 30)) for _ in range(rng.randint(1, 4)))
-        return "\n".join(lines) + "\n\n" + body + "\n"
+        paragraphs = [self.sentence(rng.randint(12, 30)) for _ in range(rng.randint(1, 4))]
+        paragraphs[0] += " " + self.signatories(f"event-{i:05d}")
+        return "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
 def site_yaml() -> str:

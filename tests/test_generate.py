@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from collections import Counter
 from pathlib import Path
 
-from benchmarks.generate import generate
+from benchmarks.generate import VOCABULARY_SIZE, generate, record_names, vocabulary
 from portal.pipeline import check_site
 
 
@@ -45,3 +47,24 @@ def test_corpus_passes_check_and_is_realistic(tmp_path: Path) -> None:
         assert "|---|" in agreement.body and "](https://" in agreement.body
     years = [a.signed.year for a in result.site.agreements if a.signed]
     assert min(years) >= 1868 and max(years) <= 2026
+
+
+def test_vocabulary_is_zipf_like_with_names_of_each_record(tmp_path: Path) -> None:
+    """Tens of thousands of distinct words, a few of them most of the text, some in other
+    scripts; each record's own names found in that record alone."""
+    words = vocabulary(1)
+    assert len(words) == len(set(words)) == VOCABULARY_SIZE
+    assert words[:3] == ["the", "of", "and"]
+    assert sum(1 for w in words if not w.isascii()) > VOCABULARY_SIZE // 20
+    content = tmp_path / "content"
+    generate(content, 60, seed=1, last_year=2026)
+    counts: Counter[str] = Counter()
+    for path in content.rglob("*.md"):
+        counts.update(re.findall(r"\w+", path.read_text("utf-8").lower()))
+    total = sum(counts.values())
+    assert len(counts) > 10_000
+    assert sum(n for _, n in counts.most_common(100)) > 0.3 * total
+    names = record_names(1, "agreement-00007")
+    for name in names:
+        holders = [p.name for p in content.rglob("*.md") if name in p.read_text("utf-8")]
+        assert holders == ["agreement-00007.md"], (name, holders)
