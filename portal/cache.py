@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 
 from portal import markup
+from portal.cores import PARALLEL_MIN_FILES, map_on_cores
 from portal.write import Stamp
 
 if TYPE_CHECKING:
@@ -395,7 +396,8 @@ class BodyCache:
         self, files: Sequence[RawFile], check: Callable[[RawFile], T], kind: type[T]
     ) -> list[T]:
         """[check(file) for file in files], each taken from the cache when the same file was
-        checked by the same code before, else checked now and stored.
+        checked by the same code before, else checked now (on every core: `check` is pure)
+        and stored.
 
         An entry is a pickle of `check`'s result; one that cannot be read back as a `kind`
         (damaged, or made by a class that changed) is ignored and the file checked again.
@@ -409,8 +411,7 @@ class BodyCache:
         # the same key is the same file checked by the same code, so the same value.
         kept = {key: v for key, v in self._checks_kept.items() if type(v) is kind}
         found = self._lookup_named("checks", {n: k for n, k in keys.items() if k not in kept})
-        results: list[T] = []
-        made: dict[str, tuple[str, bytes]] = {}
+        results: dict[str, T] = {}
         unreadable = 0
         for raw in files:
             value: T | None = kept.get(keys[raw.path])
@@ -418,21 +419,21 @@ class BodyCache:
                 data = found.get(raw.path)
                 value = _unpickle(data, kind) if data is not None else None
                 unreadable += value is None and data is not None
-            if value is None:
-                value = check(raw)
-                made[raw.path] = (keys[raw.path], pickle.dumps(value, protocol=5))
-                self.stats.check_misses += 1
-            else:
-                self.stats.check_hits += 1
-            results.append(value)
+            if value is not None:
+                results[raw.path] = value
+        misses = [raw for raw in files if raw.path not in results]
+        made: dict[str, tuple[str, bytes]] = {}
+        for raw, value in zip(misses, map_on_cores(check, misses, PARALLEL_MIN_FILES), strict=True):
+            results[raw.path] = value
+            made[raw.path] = (keys[raw.path], pickle.dumps(value, protocol=5))
+        self.stats.check_misses += len(misses)
+        self.stats.check_hits += len(files) - len(misses)
         if unreadable:
             self.stats.rejected += unreadable
             log.warning(DAMAGED["checks"], unreadable)
         self._store_named("checks", made)
-        self._checks_kept = {
-            keys[raw.path]: value for raw, value in zip(files, results, strict=True)
-        }
-        return results
+        self._checks_kept = {keys[raw.path]: results[raw.path] for raw in files}
+        return [results[raw.path] for raw in files]
 
     # --- tables of named entries (outputs, checks) -------------------------------
 

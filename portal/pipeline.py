@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from portal.assemble import assemble
 from portal.cancel import Cancelled, cancellable, checkpoint
 from portal.config import parse_config
+from portal.cores import PARALLEL_MIN_FILES, map_on_cores
 from portal.links import Known, body_lines, check_item, known_targets
 from portal.load import load
 from portal.model import Problem, Site
@@ -86,7 +87,7 @@ def check_site(
             config = replace(config, base_url=base_url)
     checkpoint()
     if cache is None:
-        checked = [check_file(f) for f in raw.files]
+        checked = map_on_cores(check_file, raw.files, PARALLEL_MIN_FILES)
     else:
         checked = cache.check_files(raw.files, check_file, Checked)
     checkpoint()
