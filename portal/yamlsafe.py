@@ -160,6 +160,7 @@ class _PythonLoader(_Strict, _PythonEvents):
 
 
 _Loader: type[_Strict]
+_Fast: Any = None
 try:
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
@@ -168,7 +169,19 @@ try:
             CParser.__init__(self, stream)
             _Strict.__init__(self)
 
+    class _FastLoader(CParser, SafeConstructor, Resolver):
+        """libyaml composes the whole document in C (CParser first: its composer, not
+        ours); our resolvers and constructors (set below) read it. For YAML that can
+        hold no anchor or alias and cannot nest deep enough to strain the C composer
+        (see `_fast_enough`); the depth is checked on the composed nodes."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
     _Loader = _CLoader
+    _Fast = _FastLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = _PythonLoader
 
@@ -244,6 +257,49 @@ _Strict.add_constructor("tag:yaml.org,2002:omap", _construct_unknown)
 _Strict.add_constructor("tag:yaml.org,2002:pairs", _construct_unknown)
 _Strict.add_constructor("tag:yaml.org,2002:binary", _construct_unknown)
 _Strict.add_constructor(None, _construct_unknown)
+if _Fast is not None:
+    _Fast.yaml_implicit_resolvers = _Strict.yaml_implicit_resolvers
+    _Fast.yaml_constructors = _Strict.yaml_constructors
+
+_DEEP_INDENT = re.compile(r"^ {200}", re.MULTILINE)
+
+
+def _fast_enough(source: str) -> bool:
+    """Whether libyaml may compose `source` in C: no `&` or `*` (so no anchor or alias
+    to refuse), and too few brackets and too little indentation to nest hundreds deep
+    (the C composer recurses, and only libyaml 0.2.6 and later cap it)."""
+    return (
+        "&" not in source
+        and "*" not in source
+        and source.count("[") + source.count("{") < 200
+        and _DEEP_INDENT.search(source) is None
+    )
+
+
+def _check_depth(root: Node) -> None:
+    """Our nesting rule, on composed nodes: what the Python composer checks as it goes."""
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+        if isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in reversed(node.value))
+        elif isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend([(value, depth + 1), (key, depth + 1)])
+
+
+def _load_fast(source: str) -> Any:
+    loader = _Fast(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_depth(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _describe(exc: yaml.YAMLError, source: str) -> tuple[str, int]:
@@ -264,6 +320,8 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
     # Leading newlines make every mark count lines of the whole file.
     source = "\n" * (first_line - 1) + text
     try:
+        if _Fast is not None and _fast_enough(source):
+            return _load_fast(source)
         return _load(source, _Loader)
     except yaml.YAMLError as exc:
         refused = exc

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from portal import yamlsafe
 from portal.yamlsafe import Mapping, YamlError, parse_yaml
 
 
@@ -153,3 +156,37 @@ def test_tabs_and_line_breaks_made_by_escapes_stay_allowed() -> None:
 def test_characters_of_any_script_and_astral_planes_are_fine() -> None:
     text = 'name: "Пётр 北京 \\U0001F600 \\ufffd"\n'
     assert parse_yaml(text) == {"name": "Пётр 北京 \U0001f600 \ufffd"}
+
+
+def outcome(text: str) -> tuple[object, ...]:
+    """What parse_yaml makes of `text`: the value with every mapping's key lines, or the error."""
+
+    def lines(value: object) -> object:
+        if isinstance(value, Mapping):
+            return [(key, value.line_of(key), lines(item)) for key, item in value.items()]
+        if isinstance(value, list):
+            return [lines(item) for item in value]
+        return value
+
+    try:
+        return ("value", lines(parse_yaml(text, first_line=2)))
+    except YamlError as error:
+        return ("error", error.line, error.field, error.message)
+
+
+@pytest.mark.skipif(yamlsafe._Fast is None, reason="PyYAML without libyaml")
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("-:[]{},#'\"|>! \n\t\\abc12x_\u00e9\ufffe")), max_size=60
+    )
+    | st.sampled_from(["a:\n  b: [1, 2]\n  c: {d: e}\n", "- a\n- b: c\n  b: d\n", "x: 1\n" * 3])
+)
+def test_libyaml_composing_in_c_gives_what_the_checked_composer_gives(text: str) -> None:
+    fast = outcome(text)
+    saved, yamlsafe._Fast = yamlsafe._Fast, None
+    try:
+        slow = outcome(text)
+    finally:
+        yamlsafe._Fast = saved
+    assert fast == slow
