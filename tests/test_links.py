@@ -255,3 +255,30 @@ def test_built_pages_link_under_the_sub_path(
         '<a href="/portal/agreements/estonia-mou/" rel="noopener noreferrer">the memorandum</a>'
         in page
     )
+
+
+def test_python_markdown_syntax_is_a_warning_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(
+        tmp_path,
+        {
+            "pages/about.md": """\
+                ---
+                title: About
+                ---
+                ## Terms {#terms}
+
+                A paragraph
+                {: .lead }
+                """,
+        },
+    )
+    assert main(["check", "--content", str(content), "--today", TODAY]) == 0
+    err = capsys.readouterr().err.replace(str(content) + "/", "")
+    assert err.splitlines()[:2] == [
+        "warning: pages/about.md:4: body: `{#terms}` is syntax of the former renderer "
+        "(Python-Markdown) and shows as text now; remove it",
+        "warning: pages/about.md:7: body: `{: .lead }` is syntax of the former renderer "
+        "(Python-Markdown) and shows as text now; remove it",
+    ]
