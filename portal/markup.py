@@ -22,8 +22,9 @@ style, frame, form or event-handler attribute survives, and a URL keeps only the
 `https` and `mailto` schemes, or none (a link inside the site, which the caller's
 `url_relative` may rewrite: see `portal.links`). Table alignment becomes classes (the
 stylesheet aligns them; obsolete `align` attributes fail validation, `style` is refused);
-task list items keep their checkbox, disabled. Template syntax (`{{ ... }}`) is plain
-text: bodies are data handed to the templates, never compiled as templates.
+task list items keep their checkbox, disabled, named "done" or "not done". Template
+syntax (`{{ ... }}`) is plain text: bodies are data handed to the templates, never
+compiled as templates.
 
 `read` gives what the check needs from the same tree: the links the renderer made (never
 those in code, or text that only looks like a link), with their lines, and the syntax
@@ -98,8 +99,14 @@ ALLOWED_ATTRIBUTES = {
 # disabled: it shows, it does not ask); the column alignment that cmark-gfm writes on
 # table cells, turned into ALIGN_CLASSES once sanitised.
 ALIGNMENTS = {"left", "center", "right"}
+TASK_LABELS = {"checked": "done", "unchecked": "not done"}  # a checkbox's name, for readers
 ALLOWED_VALUES = {
-    "input": {"type": {"checkbox"}, "checked": {""}, "disabled": {""}},
+    "input": {
+        "type": {"checkbox"},
+        "checked": {""},
+        "disabled": {""},
+        "aria-label": set(TASK_LABELS.values()),
+    },
     "th": {"align": ALIGNMENTS},
     "td": {"align": ALIGNMENTS},
 }
@@ -419,6 +426,16 @@ def sanitise(body: str, url_relative: Callable[[str], str | None] = prefix_fragm
         id_prefix=ID_PREFIX,
         strip_comments=True,
     )
+    if "<input" in clean:
+        # A task list item's checkbox, as cmark-gfm writes it and nh3 serialises it, gets a
+        # name (axe: "form elements must have labels"); a screen reader says its state.
+        clean = clean.replace(
+            '<input type="checkbox" checked="" disabled="">',
+            f'<input type="checkbox" checked="" disabled="" aria-label="{TASK_LABELS["checked"]}">',
+        ).replace(
+            '<input type="checkbox" disabled="">',
+            f'<input type="checkbox" disabled="" aria-label="{TASK_LABELS["unchecked"]}">',
+        )
     if 'align="' in clean:
         # Sanitised, a cell's start tag is written exactly so (text and attribute values
         # have their `<` or quotes escaped), and cmark-gfm's are the only ones with align.

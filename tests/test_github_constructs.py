@@ -49,8 +49,8 @@ CONSTRUCTS = {
     ),
     "a task list": (
         "- [x] signed\n- [ ] ratified\n",
-        '<ul>\n<li><input type="checkbox" checked="" disabled=""> signed</li>\n'
-        '<li><input type="checkbox" disabled=""> ratified</li>\n</ul>',
+        '<ul>\n<li><input type="checkbox" checked="" disabled="" aria-label="done"> signed</li>\n'
+        '<li><input type="checkbox" disabled="" aria-label="not done"> ratified</li>\n</ul>',
     ),
     "a fenced code block with a language": (
         "```yaml\nstatus: signed\n```\n",

@@ -10,7 +10,14 @@ import pytest
 
 from portal.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, Legacy, Link, read, sanitise, to_html
 
-SAFE_ATTRIBUTES = {"rel", "class", "type", "checked", "disabled"}  # set by the site itself
+SAFE_ATTRIBUTES = {
+    "rel",
+    "class",
+    "type",
+    "checked",
+    "disabled",
+    "aria-label",
+}  # set by the site itself
 
 
 class Page(HTMLParser):
