@@ -47,6 +47,7 @@ int cmark_node_get_type(cmark_node *node);
 cmark_node *cmark_node_first_child(cmark_node *node);
 cmark_node *cmark_node_next(cmark_node *node);
 cmark_node *cmark_node_parent(cmark_node *node);
+cmark_node *cmark_node_previous(cmark_node *node);
 const char *cmark_node_get_literal(cmark_node *node);
 int cmark_node_set_literal(cmark_node *node, const char *content);
 int cmark_node_get_heading_level(cmark_node *node);
@@ -102,8 +103,17 @@ class Node:
         return int(_lib.cmark_node_get_end_line(self.ptr))
 
     def parent(self) -> Node | None:
-        parent = _lib.cmark_node_parent(self.ptr)
-        return None if parent == _ffi.NULL else Node(parent, int(_lib.cmark_node_get_type(parent)))
+        return _node(_lib.cmark_node_parent(self.ptr))
+
+    def previous(self) -> Node | None:
+        return _node(_lib.cmark_node_previous(self.ptr))
+
+    def next(self) -> Node | None:
+        return _node(_lib.cmark_node_next(self.ptr))
+
+    @property
+    def is_inline(self) -> bool:
+        return self.type & 0x4000 != 0
 
     @property
     def literal(self) -> str:
@@ -133,6 +143,10 @@ class Node:
         for child in self.children():
             yield child
             yield from child.descendants()
+
+
+def _node(pointer: Any) -> Node | None:
+    return None if pointer == _ffi.NULL else Node(pointer, int(_lib.cmark_node_get_type(pointer)))
 
 
 class Document:

@@ -6,11 +6,13 @@ what an editor reviews on GitHub is what the public reads. On the parsed tree, b
 HTML is written:
 
 - **Text that looks like a tag is text.** Raw HTML is kept only tag by tag: a start or
-  end tag whose name and attribute names are all in the allow-list below stays a tag (an
-  HTML comment stays hidden, as on GitHub); anything else that starts with `<` is shown
-  as the characters typed. Treaty texts quote with angle brackets (`les mots <<trois cents
-  francs>> sont remplaces`, `<<a Mannheim>>`): those words are never lost, where GitHub's
-  tag filter and a sanitiser would drop them.
+  end tag whose name and attribute names are all in the allow-list below stays a tag,
+  when it is not written <<so>> and its element is ended (within the paragraph, or
+  among the HTML blocks); an HTML comment stays hidden, as on GitHub. Anything else
+  that starts with `<` is shown as the characters typed. Treaty texts quote with angle
+  brackets (`les mots <<trois cents francs>> sont remplaces`, `<<a Mannheim>>`, `les
+  lettres <<a>> et <<b>>`): those words are never lost, where GitHub's tag filter and a
+  sanitiser would drop them.
 - Headings start at `<h2>` (the page has the `<h1>`): the levels of a body are shifted
   so that its highest heading is an `<h2>`.
 - Heading ids follow GitHub's rules (lowercase; punctuation dropped; spaces to `-`; `-1`,
@@ -147,6 +149,9 @@ _VOID = {
     "track",
     "wbr",
 }
+# Elements whose end tag HTML lets the parser imply: kept without one in HTML blocks (in
+# a paragraph, every element must be ended there to stay one).
+_END_OPTIONAL = frozenset({"p", "li", "dt", "dd", "thead", "tbody", "tfoot", "tr", "td", "th"})
 
 LEGACY_MESSAGE = (
     "`{found}` is syntax of the former renderer (Python-Markdown) and shows as text now; remove it"
@@ -189,7 +194,6 @@ class _Walk:
     links: list[Link] = field(default_factory=list)
     legacy: list[Legacy] = field(default_factory=list)
     escaped: set[int] = field(default_factory=set)  # inline HTML shown as text (addresses)
-    unclosed: dict[str, list[bool]] = field(default_factory=dict)  # see filter_raw
     shifts: dict[int, int] = field(default_factory=dict)  # by paragraph address
 
     def line_of(self, node: gfm.Node, line: int) -> int:
@@ -243,49 +247,99 @@ def _link_of(name: str, attributes: str) -> str | None:
     return None
 
 
-def filter_raw(
-    literal: str, line: int, links: list[Link], unclosed: dict[str, list[bool]] | None = None
-) -> str:
-    """Raw HTML with every tag outside the allow-list (and every other `<`) turned into
-    text, so that it shows as typed; links of the tags kept are added to `links`.
-    `unclosed` holds the start tags not yet ended earlier in the body (by name, whether
-    each was shown as text), so that the end tag of one shown as text shows as text too
-    (`<p class=x>y</p>`)."""
-    unclosed = {} if unclosed is None else unclosed
-    out: list[str] = []
+@dataclass
+class _Piece:
+    """Something in raw HTML that starts with `<`: a tag, a comment, or a lone `<`."""
+
+    start: int  # where it is in its literal
+    end: int
+    kind: str  # "start", "end", "void" (or self-closing), "comment", "text"
+    name: str = ""
+    attributes: str = ""
+    quoted: bool = False  # written <<so>>: a quotation, never a tag
+    kept: bool = False
+
+
+def _pieces(literal: str) -> list[_Piece]:
+    found: list[_Piece] = []
     start = 0
     while (at := literal.find("<", start)) >= 0:
-        out.append(literal[start:at])
-        kept = _COMMENT.match(literal, at)
-        if kept is None:
-            tag = _START_TAG.match(literal, at)
-            if tag is not None:
-                name = tag.group(1).lower()
-                allowed = _allowed(name, tag.group(2))
-                if not tag.group(0).endswith("/>") and name not in _VOID:
-                    unclosed.setdefault(name, []).append(not allowed)
-                if allowed:
-                    kept = tag
-                    href = _link_of(name, tag.group(2))
-                    if href is not None:
-                        where = line + literal.count("\n", 0, at)
-                        links.append(Link(where, href, tag.group(0)))
-            else:
-                end = _END_TAG.match(literal, at)
-                name = end.group(1).lower() if end is not None else ""
-                shown_as_text = unclosed[name].pop() if unclosed.get(name) else False
-                if end is not None and name in ALLOWED_TAGS and not shown_as_text:
-                    kept = end
-        if kept is not None:
-            out.append(kept.group(0))
-            start = kept.end()
+        piece = _Piece(at, at + 1, "text")
+        if comment := _COMMENT.match(literal, at):
+            piece = _Piece(at, comment.end(), "comment")
+        elif tag := _START_TAG.match(literal, at):
+            name = tag.group(1).lower()
+            void = name in _VOID or tag.group(0).endswith("/>")
+            piece = _Piece(at, tag.end(), "void" if void else "start", name, tag.group(2))
+        elif end := _END_TAG.match(literal, at):
+            piece = _Piece(at, end.end(), "end", end.group(1).lower())
+        found.append(piece)
+        start = piece.end
+    return found
+
+
+def _decide(pieces: list[_Piece], end_optional: frozenset[str] = frozenset()) -> None:
+    """Which tags stay tags: those whose name and attribute names are allowed, not
+    written <<so>>, and (but for void elements and those in `end_optional`, whose end
+    tag HTML lets go) ended by their end tag among the same `pieces`; comments stay
+    (hidden)."""
+    waiting: list[_Piece] = []  # start tags not yet ended
+    for piece in pieces:
+        if piece.kind == "comment":
+            piece.kept = True
+        elif piece.kind == "text" or piece.quoted or not _allowed(piece.name, piece.attributes):
             continue
-        shown = _START_TAG.match(literal, at) or _END_TAG.match(literal, at)
-        stop = shown.end() if shown is not None else at + 1
-        out.append(html.escape(literal[at:stop], quote=False))
-        start = stop
+        elif piece.kind == "void":
+            piece.kept = True
+        elif piece.kind == "start":
+            piece.kept = piece.name in end_optional
+            waiting.append(piece)
+        else:
+            for index in range(len(waiting) - 1, -1, -1):
+                if waiting[index].name == piece.name:
+                    waiting[index].kept = piece.kept = True
+                    del waiting[index:]
+                    break
+
+
+def _shown(literal: str, pieces: list[_Piece]) -> str:
+    """`literal` with the pieces not kept shown as typed."""
+    out: list[str] = []
+    start = 0
+    for piece in pieces:
+        out.append(literal[start : piece.start])
+        text = literal[piece.start : piece.end]
+        out.append(text if piece.kept else html.escape(text, quote=False))
+        start = piece.end
     out.append(literal[start:])
     return "".join(out)
+
+
+def _raw_links(literal: str, line: int, pieces: list[_Piece], links: list[Link]) -> None:
+    for piece in pieces:
+        if piece.kept and piece.kind in ("start", "void"):
+            href = _link_of(piece.name, piece.attributes)
+            if href is not None:
+                where = line + literal.count("\n", 0, piece.start)
+                links.append(Link(where, href, literal[piece.start : piece.end]))
+
+
+def _block_pieces(literal: str) -> list[_Piece]:
+    """The pieces of an HTML block, each knowing whether it is written <<so>>."""
+    pieces = _pieces(literal)
+    for piece in pieces:
+        piece.quoted = literal[piece.start - 1 : piece.start] == "<" or (
+            literal[piece.end : piece.end + 1] == ">"
+        )
+    return pieces
+
+
+def filter_raw(literal: str) -> str:
+    """An HTML block on its own with every tag that is not to stay a tag (see `_decide`),
+    and every other `<`, shown as typed."""
+    pieces = _block_pieces(literal)
+    _decide(pieces, _END_OPTIONAL)
+    return _shown(literal, pieces)
 
 
 # --- headings -----------------------------------------------------------------------
@@ -351,6 +405,42 @@ def _legacy(block: gfm.Node, walk: _Walk) -> None:
             run = []
 
 
+def _block_of(node: gfm.Node) -> gfm.Node:
+    """The paragraph, heading or table cell an inline node is in."""
+    block = node
+    while block.is_inline and (parent := block.parent()) is not None:
+        block = parent
+    return block
+
+
+def _filter_inline(group: list[tuple[int, gfm.Node]], walk: _Walk) -> list[tuple[int, Link]]:
+    """The raw HTML of one paragraph (heading, table cell), one tag per node: a tag stays
+    a tag when `_decide` says so (an `<a>` ended in the same paragraph, ...), else it is
+    shown as typed. Returns the links of the tags kept, by their node's place."""
+    pieces: list[_Piece] = []
+    for _order, node in group:
+        literal = node.literal
+        before, after = node.previous(), node.next()
+        piece = (_pieces(literal) or [_Piece(0, len(literal), "text")])[0]
+        piece.end = len(literal)  # the whole node is the one piece
+        piece.quoted = (
+            before is not None and before.type == gfm.TEXT and before.literal.endswith("<")
+        ) or (after is not None and after.type == gfm.TEXT and after.literal.startswith(">"))
+        pieces.append(piece)
+    _decide(pieces)
+    links: list[tuple[int, Link]] = []
+    for (order, node), piece in zip(group, pieces, strict=True):
+        literal = node.literal
+        if not piece.kept:
+            node.set_literal(html.escape(literal, quote=False))
+            walk.escaped.add(node.address)
+            continue
+        raw: list[Link] = []
+        _raw_links(literal, walk.line_of(node, node.line), [piece], raw)
+        links.extend((order, link) for link in raw)
+    return links
+
+
 _BLOCKS = frozenset({gfm.HTML_BLOCK, gfm.HEADING})
 _INLINES = frozenset({gfm.HTML_INLINE, gfm.LINK, gfm.IMAGE})
 _RAW_INLINE = frozenset({gfm.HTML_INLINE})
@@ -371,25 +461,39 @@ def _walk(document: gfm.Document, source: str, reading: bool) -> _Walk:
         lines = frozenset(n for n, line in split if "<" in line or "[" in line)
     else:
         lines = frozenset(n for n, line in split if "<" in line)
-    headings: list[gfm.Node] = []
-    for node in document.select(blocks, _INLINES if reading else _RAW_INLINE, lines):
-        kind = node.type
-        if kind in (gfm.HTML_BLOCK, gfm.HTML_INLINE):
+    nodes = document.select(blocks, _INLINES if reading else _RAW_INLINE, lines)
+    found: list[tuple[int, Link]] = []  # by the node's place, for document order
+    inline_html: dict[int, list[tuple[int, gfm.Node]]] = {}  # by the block they are in
+    html_blocks: list[tuple[int, gfm.Node, str, list[_Piece]]] = []
+    for order, node in enumerate(nodes):
+        if node.type == gfm.HTML_BLOCK:
             literal = node.literal
-            line = node.line if kind == gfm.HTML_BLOCK else walk.line_of(node, node.line)
-            filtered = filter_raw(literal, line, walk.links, walk.unclosed)
-            if filtered != literal:
-                node.set_literal(filtered)
-                if kind == gfm.HTML_INLINE:
-                    walk.escaped.add(node.address)
-        elif kind in (gfm.LINK, gfm.IMAGE):
-            walk.links.append(_link(node, walk))
+            html_blocks.append((order, node, literal, _block_pieces(literal)))
+        elif node.type == gfm.HTML_INLINE:
+            inline_html.setdefault(_block_of(node).address, []).append((order, node))
+    # An element may start in one HTML block and end in another (<table>, Markdown, </table>).
+    _decide([piece for *_rest, pieces in html_blocks for piece in pieces], _END_OPTIONAL)
+    for order, node, literal, pieces in html_blocks:
+        raw: list[Link] = []
+        _raw_links(literal, node.line, pieces, raw)
+        found.extend((order, link) for link in raw)
+        if any(not piece.kept for piece in pieces):
+            node.set_literal(_shown(literal, pieces))
+    for group in inline_html.values():
+        for order, link in _filter_inline(group, walk):
+            found.append((order, link))
+    headings: list[gfm.Node] = []
+    for order, node in enumerate(nodes):
+        kind = node.type
+        if kind in (gfm.LINK, gfm.IMAGE):
+            found.append((order, _link(node, walk)))
         elif kind == gfm.HEADING:
             headings.append(node)
             if legacy:
                 _legacy(node, walk)
         elif kind == gfm.PARAGRAPH:
             _legacy(node, walk)
+    walk.links = [link for _order, link in sorted(found, key=lambda pair: pair[0])]
     if headings:
         shift = 2 - min(h.level for h in headings)
         seen: dict[str, int] = {}

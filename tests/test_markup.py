@@ -7,6 +7,8 @@ import textwrap
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from portal.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, Legacy, Link, read, sanitise, to_html
 
@@ -113,6 +115,8 @@ TREATY = {
     "les mots <<trois cents francs>> sont remplaces": "les mots <<trois cents francs>> sont "
     "remplaces",
     "<<a Mannheim>> sont supprimes": "<<a Mannheim>> sont supprimes",
+    "les lettres <<a>> et <<b>> sont supprimees": "les lettres <<a>> et <<b>> sont supprimees",
+    "the letters <a> and <b> remain": "the letters <a> and <b> remain",
     "the <word> here": "the <word> here",
     "an <a word> here": "an <a word> here",
     "run <script>alert(1)</script> not": "run <script>alert(1)</script> not",
@@ -324,3 +328,21 @@ def test_relative_links_are_left_for_the_link_rewriter() -> None:
         '<p><a href="../partners/estonia.md" rel="noopener noreferrer">x</a> '
         '<a href="/partners/estonia/" rel="noopener noreferrer">y</a></p>'
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("<>/=\"' abiscrpt*_[]()!#\n-`&;:{}|~")), max_size=80)
+)
+def test_any_text_renders_safely_and_its_links_are_found(text: str) -> None:
+    assert_safe(to_html(text))
+    for link in read(text).links:
+        assert link.line >= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.from_regex(r"[a-z]{1,8}", fullmatch=True), min_size=1, max_size=4))
+def test_words_in_angle_brackets_are_shown_as_typed(words: list[str]) -> None:
+    assume(words[0] not in {"br", "hr", "img", "input"})  # tags without an end: tags
+    typed = f"les mots <<{' '.join(words)}>> et <{words[0]}> restent"
+    assert Page(to_html(typed)).text == typed
