@@ -334,14 +334,6 @@ def _block_pieces(literal: str) -> list[_Piece]:
     return pieces
 
 
-def filter_raw(literal: str) -> str:
-    """An HTML block on its own with every tag that is not to stay a tag (see `_decide`),
-    and every other `<`, shown as typed."""
-    pieces = _block_pieces(literal)
-    _decide(pieces, _END_OPTIONAL)
-    return _shown(literal, pieces)
-
-
 # --- headings -----------------------------------------------------------------------
 
 
