@@ -505,8 +505,7 @@ def _ratio(a: Figure | None, b: Figure | None) -> str:
 
 
 def report(results: list[SizeResult], others: Others, command: str, runs: int) -> str:
-    import importlib.metadata
-
+    import markdown
     import nh3
 
     lines = [
@@ -515,7 +514,7 @@ def report(results: list[SizeResult], others: Others, command: str, runs: int) -
         f"Produced by `{command}` on {dt.date.today().isoformat()}.",
         "",
         f"- Machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), "
-        f"Python {sys.version.split()[0]}, cmarkgfm {importlib.metadata.version('cmarkgfm')}, "
+        f"Python {sys.version.split()[0]}, Python-Markdown {markdown.__version__}, "
         f"nh3 {nh3.__version__ if hasattr(nh3, '__version__') else '?'}",
         f"- Others: Hugo {others.versions.get('hugo', 'not installed')}, "
         f"Pelican {others.versions.get('pelican', 'not installed')} "

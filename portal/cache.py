@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
-from portal import gfm, links, markup
+from portal import markup
 from portal.write import Stamp
 
 if TYPE_CHECKING:
@@ -90,6 +90,8 @@ def _version(distribution: str) -> str:
 
 def fingerprint() -> str:
     """A hash of everything besides the source that decides a body's HTML."""
+    from portal import gfm, links  # what markup parses with, what points links
+
     settings = {
         name: repr(_canonical(value))
         for name, value in sorted(vars(markup).items())
