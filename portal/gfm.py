@@ -13,9 +13,8 @@ mode. The parser, the extensions and the HTML renderer are GitHub's, byte for by
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import cffi  # type: ignore[import-untyped]
 from cmarkgfm import _cmark  # type: ignore[import-untyped]
@@ -81,8 +80,7 @@ _LEAVES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """One node of a Document (valid while the Document is open)."""
 
     ptr: Any
@@ -134,7 +132,7 @@ class Node:
 
     def children(self) -> Iterator[Node]:
         child = _lib.cmark_node_first_child(self.ptr)
-        while child != _ffi.NULL:
+        while child:
             following = _lib.cmark_node_next(child)
             yield Node(child, int(_lib.cmark_node_get_type(child)))
             child = following
@@ -146,7 +144,7 @@ class Node:
 
 
 def _node(pointer: Any) -> Node | None:
-    return None if pointer == _ffi.NULL else Node(pointer, int(_lib.cmark_node_get_type(pointer)))
+    return Node(pointer, int(_lib.cmark_node_get_type(pointer))) if pointer else None
 
 
 class Document:
@@ -180,29 +178,32 @@ class Document:
         the text's first), in document order. Inlines are looked for only in the
         paragraphs, headings and table cells that have one of `lines`: a long text has
         many more inlines than blocks, and each node costs a few calls into C."""
-        lib, null = _lib, _ffi.NULL
+        lib = _lib
         first_child, following, type_of = (
             lib.cmark_node_first_child,
             lib.cmark_node_next,
             lib.cmark_node_get_type,
         )
         start_line, end_line = lib.cmark_node_get_start_line, lib.cmark_node_get_end_line
+        wanted = blocks | inlines
         found: list[Node] = []
         waiting = [first_child(self._root)]
         while waiting:
             node = waiting.pop()
-            while node != null:
+            while node:  # a NULL pointer is false
                 kind = type_of(node)
-                if kind in blocks or kind in inlines:
+                if kind in wanted:
                     found.append(Node(node, kind))
-                skip = kind in _LEAVES or (
+                if kind in _LEAVES or (
                     kind in _INLINE_HOLDERS
                     and (
                         not inlines or lines.isdisjoint(range(start_line(node), end_line(node) + 1))
                     )
-                )
-                child = null if skip else first_child(node)
-                if child != null:
+                ):
+                    node = following(node)
+                    continue
+                child = first_child(node)
+                if child:
                     waiting.append(following(node))
                     node = child
                 else:

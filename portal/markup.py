@@ -35,6 +35,7 @@ that only the former renderer (Python-Markdown) knew, now shown as text.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -349,6 +350,7 @@ def slug(text: str, seen: dict[str, int]) -> str:
     return result
 
 
+@functools.cache
 def _is_word(char: str) -> bool:
     """Ruby's \\p{Word}, which GitHub's anchors keep: letters, marks, digits, `_`."""
     category = unicodedata.category(char)
@@ -433,7 +435,6 @@ def _filter_inline(group: list[tuple[int, gfm.Node]], walk: _Walk) -> list[tuple
     return links
 
 
-_BLOCKS = frozenset({gfm.HTML_BLOCK, gfm.HEADING})
 _INLINES = frozenset({gfm.HTML_INLINE, gfm.LINK, gfm.IMAGE})
 _RAW_INLINE = frozenset({gfm.HTML_INLINE})
 
@@ -447,7 +448,12 @@ def _walk(document: gfm.Document, source: str, reading: bool) -> _Walk:
     (external); a text with no attribute list has none in its paragraphs."""
     walk = _Walk(source.split("\n"))
     legacy = reading and _ATTR_LIST.search(source) is not None
-    blocks = _BLOCKS | {gfm.PARAGRAPH} if legacy else _BLOCKS
+    # Reading needs no heading ids: headings only for Python-Markdown's leftovers.
+    blocks = frozenset({gfm.HTML_BLOCK})
+    if legacy:
+        blocks |= {gfm.PARAGRAPH, gfm.HEADING}
+    elif not reading:
+        blocks |= {gfm.HEADING}
     split = enumerate(walk.source_lines, start=1)
     if reading:
         lines = frozenset(n for n, line in split if "<" in line or "[" in line)
@@ -486,7 +492,7 @@ def _walk(document: gfm.Document, source: str, reading: bool) -> _Walk:
         elif kind == gfm.PARAGRAPH:
             _legacy(node, walk)
     walk.links = [link for _order, link in sorted(found, key=lambda pair: pair[0])]
-    if headings:
+    if headings and not reading:
         shift = 2 - min(h.level for h in headings)
         seen: dict[str, int] = {}
         for heading in headings:
