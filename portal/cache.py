@@ -1,10 +1,12 @@
 """A disk cache of rendered Markdown bodies (and of other pure, expensive outputs), so that
 unchanged bodies are never rendered twice.
 
-An entry's key is a hash of the body's source and of a fingerprint of everything else that
-decides the HTML: the versions of Python-Markdown and nh3, the settings in portal/markup.py
-(extensions, allow-lists, URL schemes: the module's whole source is hashed, so a change to
-any setting there counts) and CACHE_VERSION. Change the renderer and every key changes.
+An entry's key is a hash of the body's source, its file's path and the site's base path
+(links are pointed under it, relative to the file's folder) and of a fingerprint of
+everything else that decides the HTML: the versions of cmarkgfm (GitHub's cmark-gfm) and
+nh3, the settings in portal/markup.py (allow-lists, URL schemes), the whole source of the
+modules that render (portal/markup.py, portal/gfm.py, portal/links.py: a change to any
+setting there counts) and CACHE_VERSION. Change the renderer and every key changes.
 
 The cache is one SQLite file (`bodies.sqlite3` under the cache folder, `.cache/` by default).
 It is only ever an accelerator: delete it at any time and the next build renders everything
@@ -89,6 +91,8 @@ def _version(distribution: str) -> str:
 
 def fingerprint() -> str:
     """A hash of everything besides the source that decides a body's HTML."""
+    from portal import gfm, links  # what markup parses with, what points links
+
     settings = {
         name: repr(_canonical(value))
         for name, value in sorted(vars(markup).items())
@@ -96,10 +100,13 @@ def fingerprint() -> str:
     }
     parts = [
         f"cache {CACHE_VERSION}",
-        f"markdown {_version('markdown')}",
+        f"cmarkgfm {_version('cmarkgfm')}",
         f"nh3 {_version('nh3')}",
         f"settings {sorted(settings.items())!r}",
-        "source " + hashlib.sha256(inspect.getsource(markup).encode("utf-8")).hexdigest(),
+        *(
+            "source " + hashlib.sha256(inspect.getsource(module).encode("utf-8")).hexdigest()
+            for module in (markup, gfm, links)
+        ),
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
@@ -108,14 +115,15 @@ def check_fingerprint(modules: Sequence[str]) -> str:
     """A hash of everything besides a file's own path and text that decides what the check
     of that one file finds: the source of `modules` (those that define the check and its
     result) and of every module of this package they import (found by reading their
-    imports, so a new import counts by itself), and the versions of Python, PyYAML, libyaml
-    and pycountry."""
+    imports, so a new import counts by itself), and the versions of Python, PyYAML, libyaml,
+    pycountry and cmarkgfm (which finds a body's links)."""
     sources = _package_sources(modules)
     parts = [
         f"check cache {CHECK_CACHE_VERSION}",
         f"python {sys.version}",
         f"pyyaml {yaml.__version__} libyaml {_libyaml_version()}",
         f"pycountry {_version('pycountry')}",
+        f"cmarkgfm {_version('cmarkgfm')}",
         *(
             f"{name} " + hashlib.sha256(source.encode("utf-8")).hexdigest()
             for name, source in sorted(sources.items())
@@ -207,17 +215,20 @@ class BodyCache:
     def path(self) -> Path:
         return self.folder / FILE_NAME
 
-    def key(self, source: str) -> str:
-        data = self._fingerprint.encode("ascii") + b"\0" + source.encode("utf-8")
+    def key(self, source: str, name: str = "", context: str = "") -> str:
+        data = "\0".join((self._fingerprint, name, context, source)).encode("utf-8")
         return hashlib.blake2b(data, digest_size=20).hexdigest()
 
     def render(
         self,
         sources: Mapping[str, str],
         renderer: Renderer,
+        context: str = "",
     ) -> dict[str, str]:
-        """{name: source} -> {name: HTML}: cached entries first, `renderer` for the rest."""
-        keys = {name: self.key(source) for name, source in sources.items()}
+        """{name: source} -> {name: HTML}: cached entries first, `renderer` for the rest.
+        An entry is kept by source, name and `context` (the HTML of a body depends on its
+        file and on the site's base path)."""
+        keys = {name: self.key(source, name, context) for name, source in sources.items()}
         found = self._lookup(set(keys.values()))
         html: dict[str, str] = {}
         missing: dict[str, str] = {}

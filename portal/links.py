@@ -7,27 +7,29 @@ An editor links to another page of the register in either of two ways:
 - by the content file, relative to the file being written, as on GitHub:
   `../partners/estonia.md`, `other-agreement.md`, `../static/text.pdf`.
 
-`rewrite` turns both into the page's real address under `base_url`'s path
-(`/cooperation/partners/estonia/`), so that they work wherever the site is published;
-`check` reports, with the line, every such link to a record or file that does not exist.
+`rewriter` turns both into the page's real address under `base_url`'s path
+(`/cooperation/partners/estonia/`), as the body is rendered, so that they work wherever
+the site is published; `check_body` reports every such link to a record or file that does
+not exist, quoted with its text and its line. The links are those the renderer made
+(`markup.read`): text in code, or text that only looks like a link, is not one.
 External links (`https:`, `mailto:`, `//host`) and `#fragments` are left alone.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from portal import markup
+from portal.markup import Link
 from portal.model import Problem, SiteConfig, StaticFile
 
-if TYPE_CHECKING:  # validate imports find_links from here
+if TYPE_CHECKING:  # validate imports Link from here
     from portal.validate import Parsed
 
 # The folders of content/ that hold records, and what their URLs are called.
@@ -60,18 +62,9 @@ FIXED = frozenset(
 )
 FIXED_PREFIXES = ("data/schema/",)
 
-Link = tuple[int, str]
-"""A link written in a body: (its line, 1 = the body's first line; its destination)."""
+__all__ = ["Link"]  # as markup.read finds them
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_LINK_PATTERNS = (
-    re.compile(r"\]\(\s*<([^>\n]*)>"),  # [text](<url>)
-    re.compile(r"\]\(\s*([^\s)<][^\s)]*)"),  # [text](url "title") and ![alt](url)
-    re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)"),  # [label]: url
-    re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>}]+))"""),  # raw HTML
-)
 
 
 @dataclass(frozen=True)
@@ -131,12 +124,15 @@ def _content_file(path: str) -> Target | str:
 # --- rewriting ----------------------------------------------------------------------
 
 
-def rewrite(body_html: str, record_path: str, base_path: str) -> str:
-    """Point the links of a sanitised body at their pages under `base_path` (`/portal/`)."""
+def rewriter(record_path: str, base_path: str) -> Callable[[str], str | None]:
+    """What points a body's links at their pages under `base_path` (`/portal/`), for
+    `markup.to_html`: `#fragments` follow the heading ids, other URLs stay as written."""
     section = section_of(record_path)
 
     def relative(url: str) -> str | None:
-        if url.startswith(("#", "//")):
+        if url.startswith("#"):
+            return markup.prefix_fragment(url)
+        if url.startswith("//"):
             return url
         target = resolve(url, section)
         if not isinstance(target, Target):
@@ -146,7 +142,12 @@ def rewrite(body_html: str, record_path: str, base_path: str) -> str:
             fragment = markup.ID_PREFIX + fragment  # a heading of the other page's body
         return base_path + target.url + path + hash_ + fragment
 
-    return markup.sanitise(body_html, url_relative=relative)
+    return relative
+
+
+def to_html(source: str, record_path: str, base_path: str) -> str:
+    """A record's body as its page shows it: rendered, links pointed under `base_path`."""
+    return markup.to_html(source, rewriter(record_path, base_path))
 
 
 # --- checking -----------------------------------------------------------------------
@@ -164,33 +165,6 @@ class Known:
     fixed: frozenset[str] = field(default=FIXED)
 
 
-def find_links(body: str) -> list[Link]:
-    """Every link destination written in a body, with its line (1 = the body's first line).
-
-    Read from the Markdown text, not the HTML, to know the line; fenced code blocks and
-    code spans are skipped (what is there is shown, not followed).
-    """
-    found: list[Link] = []
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), start=1):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            continue
-        text = _CODE_SPAN.sub("", line)
-        spans: list[tuple[int, str]] = []
-        for pattern in _LINK_PATTERNS:
-            for match in pattern.finditer(text):
-                value = next(g for g in match.groups() if g is not None)
-                spans.append((match.start(), html.unescape(value)))
-        found.extend((number, value) for _start, value in sorted(spans))
-    return found
-
-
 def check_body(
     path: str,
     links: Iterable[Link],
@@ -198,18 +172,18 @@ def check_body(
     known: Known,
     source_is_draft: bool = False,
 ) -> list[Problem]:
-    """A problem for each of a body's `links` (from `find_links`) that points to nothing
+    """A problem for each of a body's `links` (from `markup.read`) that points to nothing
     the site publishes."""
     section = section_of(path)
     problems: list[Problem] = []
-    for number, href in links:
-        target = resolve(href, section)
+    for link in links:
+        target = resolve(link.href, section)
         if target is None:
             continue
         why = target if isinstance(target, str) else _missing(target.url, known, source_is_draft)
         if why is not None:
-            line = first_line + number - 1
-            problems.append(Problem(path, line, "body", f"link to {href}: {why}"))
+            line = first_line + link.line - 1
+            problems.append(Problem(path, line, "body", f"link {link.shown}: {why}"))
     return problems
 
 
@@ -274,8 +248,3 @@ def check_item(item: Parsed, found: Iterable[Link], known: Known) -> list[Proble
         return []  # a file that could not be split is reported by validate
     is_draft = known.records.get(item.section, {}).get(item.slug, False)
     return check_body(item.path, found, item.body_line, known, is_draft)
-
-
-def body_lines(parsed: Iterable[Parsed]) -> dict[str, int]:
-    """{file path: the line its body starts on}, for problems found while rendering bodies."""
-    return {item.path: item.body_line for item in parsed if item.body_line}

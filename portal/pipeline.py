@@ -20,7 +20,7 @@ from portal.assemble import assemble
 from portal.cancel import Cancelled, cancellable, checkpoint
 from portal.config import parse_config
 from portal.cores import PARALLEL_MIN_FILES, map_on_cores
-from portal.links import Known, body_lines, check_item, known_targets
+from portal.links import Known, check_item, known_targets
 from portal.load import load
 from portal.model import Problem, Site
 from portal.validate import Checked, Parsed, check_file
@@ -39,7 +39,6 @@ class Result:
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...] = ()
     report: WriteReport | None = None
-    body_lines: Mapping[str, int] = field(default_factory=dict)  # file -> line its body starts
     search_later: SearchLater | None = None  # a build that left its search index for later
     # What the checks learnt, for the preview's quick rebuilds (see portal.quick):
     checked: Mapping[str, Checked] = field(default_factory=dict)  # each file's own check
@@ -55,12 +54,9 @@ def _sort(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.field, p.message)))
 
 
-def render_problems(exc: RenderError, lines: Mapping[str, int]) -> tuple[Problem, ...]:
-    """The problems of a failed render, sorted; a body that ran away or failed is reported
-    on the line where its body starts (`lines`: file -> that line)."""
-    return _sort(
-        [replace(p, line=lines.get(p.path, 0)) if p.field == "body" else p for p in exc.problems]
-    )
+def render_problems(exc: RenderError) -> tuple[Problem, ...]:
+    """The problems of a failed render, sorted."""
+    return _sort(list(exc.problems))
 
 
 def check_site(
@@ -98,6 +94,7 @@ def check_site(
         return Result(None, _sort(errors))
     site, cross_errors, warnings = assemble(config, parsed, raw.static, today, preview)
     errors.extend(cross_errors)
+    warnings.extend(w for one in checked for w in one.warnings)
     checkpoint()
     known = known_targets(parsed, config, raw.static, preview)
     for one in checked:
@@ -105,9 +102,9 @@ def check_site(
     if errors:
         return Result(None, _sort(errors), _sort(warnings))
     by_path = {one.parsed.path: one for one in checked}
-    return Result(
-        site, (), _sort(warnings), body_lines=body_lines(parsed), checked=by_path, known=known
-    )
+    assert site is not None  # assemble makes one when it finds no error
+    site = replace(site, warnings=_sort(warnings))
+    return Result(site, (), site.warnings, checked=by_path, known=known)
 
 
 def build_site(
@@ -145,16 +142,21 @@ def build_site(
             if result.site is None:
                 return result
             checkpoint()
-            renderer = _with_progress(progress)
+            base_path = result.site.config.base_path
+            renderer = _with_progress(progress, base_path)
             sources = body_sources(result.site)
-            bodies = cache.render(sources, renderer) if cache is not None else renderer(sources)
+            bodies = (
+                cache.render(sources, renderer, base_path)
+                if cache is not None
+                else renderer(sources)
+            )
             checkpoint()
             later: list[SearchRecord] | None = [] if search_later else None
             outputs = render(result.site, templates, bodies, cache, later)
     except Cancelled:
         return Result(None, (), cancelled=True)
     except RenderError as exc:
-        return Result(None, render_problems(exc, result.body_lines), result.warnings)
+        return Result(None, render_problems(exc), result.warnings)
     keep = BUNDLE if later is not None else None
     with write_lock if write_lock is not None else nullcontext():
         if cancelled is not None and cancelled():
@@ -197,17 +199,17 @@ Progress = Callable[[str, int, int], None]
 """`progress(stage, done, total)`: how far a long step has got, for a terminal display."""
 
 
-def _with_progress(progress: Progress | None) -> Callable[[Mapping[str, str]], dict[str, str]]:
+def _with_progress(
+    progress: Progress | None, base_path: str
+) -> Callable[[Mapping[str, str]], dict[str, str]]:
     """The body renderer, telling `progress` as it goes (only bodies not in the cache)."""
     from portal.render import render_sources
 
-    if progress is None:
-        return render_sources
-
     def run(sources: Mapping[str, str]) -> dict[str, str]:
-        # One call, so that the bodies share the worker processes and every problem shows.
+        if progress is None:
+            return render_sources(sources, base_path)
         return render_sources(
-            sources, progress=lambda done, total: progress("rendering bodies", done, total)
+            sources, base_path, lambda done, total: progress("rendering bodies", done, total)
         )
 
     return run

@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portal import links
 from portal.links import Known, check_item
 from portal.load import is_record_path, load_record
 from portal.model import Problem, Site
@@ -80,7 +79,6 @@ def quick_pages(
         return None
     records = basis.site.records
     edited: list[Record] = []
-    lines: dict[str, int] = {}
     for path in paths:
         raw = load_record(basis.content, path, basis.shown_root)
         if raw is None:
@@ -94,10 +92,9 @@ def quick_pages(
         if check_item(now.parsed, now.links, basis.known):
             return None
         edited.append(replace(record, body=now.parsed.body))
-        lines[record.path] = now.parsed.body_line
     if not edited:
         return None
-    return _pages(basis.site, basis.templates, edited, cache, lines, basis.site.warnings)
+    return _pages(basis.site, basis.templates, edited, cache, basis.site.warnings)
 
 
 def checked_pages(
@@ -124,7 +121,7 @@ def checked_pages(
     if result.site is None:
         return Quick(errors=result.errors, warnings=result.warnings)
     edited = [record for path, record in result.site.records.items() if path in shown]
-    return _pages(result.site, basis.templates, edited, cache, result.body_lines, result.warnings)
+    return _pages(result.site, basis.templates, edited, cache, result.warnings)
 
 
 def _pages(
@@ -132,18 +129,19 @@ def _pages(
     templates: Path,
     records: list[Record],
     cache: BodyCache | None,
-    lines: Mapping[str, int],
     warnings: tuple[Problem, ...],
 ) -> Quick:
-    """The pages of `records` in `site`, or the problems of the bodies or templates that
-    failed (a body's on the line it starts: `lines`)."""
+    """The pages of `records` in `site`, or the problems of the templates that failed."""
     sources = {record.path: record.body for record in records}
+    base_path = site.config.base_path
+
+    def renderer(missing: Mapping[str, str]) -> dict[str, str]:
+        return render_sources(missing, base_path)
+
     try:
-        html = cache.render(sources, render_sources) if cache else render_sources(sources)
-        base_path = site.config.base_path
-        bodies = {path: links.rewrite(text, path, base_path) for path, text in html.items()}
+        bodies = cache.render(sources, renderer, base_path) if cache else renderer(sources)
         context = RenderContext(site, make_env(templates, site), bodies)
         pages = context.pages([record_task(site, record, bodies) for record in records])
     except RenderError as exc:
-        return Quick(errors=render_problems(exc, lines), warnings=warnings)
+        return Quick(errors=render_problems(exc), warnings=warnings)
     return Quick(pages=tuple(pages), warnings=warnings)

@@ -52,7 +52,6 @@ from livereload.handlers import (  # type: ignore[import-untyped]
 from tornado import netutil, web
 from tornado.httpserver import HTTPServer
 
-from portal.bodies import warm_up
 from portal.cache import BodyCache
 from portal.model import Problem
 from portal.pipeline import SearchLater, build_site
@@ -837,7 +836,6 @@ def _run(
         if resolved == root.resolve() or resolved.is_relative_to(root.resolve()):
             log.error("error: the preview folder %s is inside %s; choose another --out", out, root)
             return 2
-    warm_up()  # a worker for the bodies saved, before the server's threads start
     server = PreviewServer(
         PipelineBuilder(content, out, today, templates, str(content), BodyCache(cache_dir)),
         out,

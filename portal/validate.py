@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal import markup
 from portal.fields import (
     SLUG,
     SLUG_MAX,
@@ -36,7 +37,7 @@ from portal.fields import (
     text_list,
 )
 from portal.frontmatter import FrontMatterError, find_control_character, split
-from portal.links import Link, find_links
+from portal.links import Link
 from portal.load import RawFile
 from portal.model import (
     Agreement,
@@ -47,6 +48,7 @@ from portal.model import (
     Partner,
     PartnerType,
     Problem,
+    Severity,
     Status,
 )
 from portal.yamlsafe import Mapping
@@ -323,14 +325,22 @@ def parse_record(raw: RawFile) -> Parsed:
 
 @dataclass(frozen=True)
 class Checked:
-    """One content file checked on its own: its record and problems, and its body's links
-    (what they point to is checked across files, by links.check_item)."""
+    """One content file checked on its own: its record and problems, its body's links
+    (what they point to is checked across files, by links.check_item) and warnings."""
 
     parsed: Parsed
     links: tuple[Link, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def check_file(raw: RawFile) -> Checked:
     """Everything the check finds in one file without looking at another."""
     parsed = parse_record(raw)
-    return Checked(parsed, tuple(find_links(parsed.body)) if parsed.body_line else ())
+    if not parsed.body_line:
+        return Checked(parsed, ())
+    reading = markup.read(parsed.body)
+    warnings = tuple(
+        Problem(raw.path, parsed.body_line + old.line - 1, "body", old.message, Severity.WARNING)
+        for old in reading.legacy
+    )
+    return Checked(parsed, reading.links, warnings)

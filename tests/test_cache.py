@@ -37,10 +37,19 @@ def test_renders_only_what_it_has_not_seen(tmp_path: Path) -> None:
     first = BodyCache(tmp_path / "cache").render({"a": "# A", "b": "*b*"}, renderer)
     assert first == {"a": markup.to_html("# A"), "b": markup.to_html("*b*")}
     cache = BodyCache(tmp_path / "cache")  # a new build, a new object: the disk is shared
-    second = cache.render({"a": "# A", "b": "*b* changed", "c": "# A"}, renderer)
-    assert renderer.calls == [["a", "b"], ["b"]]  # "c" has the source of "a": a hit
-    assert second["c"] == second["a"] == first["a"]
-    assert (cache.stats.hits, cache.stats.misses) == (2, 1)
+    second = cache.render({"a": "# A", "b": "*b* changed"}, renderer)
+    assert renderer.calls == [["a", "b"], ["b"]]
+    assert second["a"] == first["a"]
+    assert (cache.stats.hits, cache.stats.misses) == (1, 1)
+
+
+def test_a_body_is_kept_by_its_file_and_the_base_path_too(tmp_path: Path) -> None:
+    # Its links are pointed under the base path, relative to its file's folder.
+    renderer = CountingRenderer()
+    BodyCache(tmp_path).render({"a": "# A"}, renderer, "/portal/")
+    BodyCache(tmp_path).render({"a": "# A", "c": "# A"}, renderer, "/portal/")
+    BodyCache(tmp_path).render({"a": "# A"}, renderer, "/")
+    assert renderer.calls == [["a"], ["c"], ["a"]]
 
 
 def test_no_cache_folder_is_made_until_something_is_stored(tmp_path: Path) -> None:

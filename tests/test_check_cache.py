@@ -101,7 +101,9 @@ def test_an_edited_body_has_its_links_found_again(tmp_path: Path) -> None:
     agreement = content / "agreements" / "estonia-mou.md"
     agreement.write_text(agreement.read_text() + "\nSee [x](../partners/latvia.md).\n")
     result = check_site(content, TODAY, cache=BodyCache(tmp_path / "cache"))
-    assert [p.message for p in result.errors] == ["link to ../partners/latvia.md: no such partner"]
+    assert [p.message for p in result.errors] == [
+        "link [x](../partners/latvia.md): no such partner"
+    ]
 
 
 def test_links_to_other_files_are_checked_on_every_run(tmp_path: Path) -> None:
@@ -123,7 +125,7 @@ def test_links_to_other_files_are_checked_on_every_run(tmp_path: Path) -> None:
     (content / "events" / "x.md").unlink()
     cache = BodyCache(tmp_path / "cache")
     result = check_site(content, TODAY, cache=cache)
-    assert [p.message for p in result.errors] == ["link to /events/x/: no such event"]
+    assert [p.message for p in result.errors] == ["link [the talks](/events/x/): no such event"]
     assert cache.stats.check_misses == 0
 
 

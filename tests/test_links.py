@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from portal.cli import main
-from portal.links import Target, find_links, resolve, rewrite
-from portal.markup import to_html
+from portal.links import Target, resolve, to_html
 from tests.support.sites import write_site
 
 TODAY = "2024-06-01"
@@ -56,46 +55,26 @@ def test_a_relative_link_to_something_else_says_what_to_write() -> None:
     )
 
 
-def test_rewrite_under_a_sub_path() -> None:
-    html = to_html(
+def test_links_point_under_a_sub_path() -> None:
+    source = (
         "[a](/partners/estonia/) [b](../partners/estonia.md#history) [c](https://example.org/) "
         "[d](#terms) [e](//cdn.example.org/x) ![f](../static/map.png) [g](mailto:x@example.org)"
     )
-    assert rewrite(html, "content/agreements/mou.md", "/portal/") == (
+    assert to_html(source, "content/agreements/mou.md", "/portal/") == (
         '<p><a href="/portal/partners/estonia/" rel="noopener noreferrer">a</a> '
         '<a href="/portal/partners/estonia/#sec-history" rel="noopener noreferrer">b</a> '
         '<a href="https://example.org/" rel="noopener noreferrer">c</a> '
         '<a href="#sec-terms" rel="noopener noreferrer">d</a> '
         '<a href="//cdn.example.org/x" rel="noopener noreferrer">e</a> '
-        '<img alt="f" src="/portal/static/map.png"> '
+        '<img src="/portal/static/map.png" alt="f"> '
         '<a href="mailto:x@example.org" rel="noopener noreferrer">g</a></p>'
     )
 
 
-def test_rewrite_at_the_root() -> None:
-    html = to_html("[a](../partners/estonia.md)")
-    assert rewrite(html, "content/events/e.md", "/") == (
+def test_links_point_at_the_root() -> None:
+    assert to_html("[a](../partners/estonia.md)", "content/events/e.md", "/") == (
         '<p><a href="/partners/estonia/" rel="noopener noreferrer">a</a></p>'
     )
-
-
-def test_find_links_gives_lines_and_skips_code() -> None:
-    body = (
-        "Intro [a](/partners/a/) and ![i](../static/i.png 'title').\n"
-        "`[not](/code/span/)`\n"
-        "```\n"
-        "[not](/fenced/)\n"
-        "```\n"
-        "[ref]: /events/e/\n"
-        '<a href="/areas/z/">raw</a> [y](<../partners/b c.md>)\n'
-    )
-    assert find_links(body) == [
-        (1, "/partners/a/"),
-        (1, "../static/i.png"),
-        (6, "/events/e/"),
-        (7, "/areas/z/"),
-        (7, "../partners/b c.md"),
-    ]
 
 
 def test_check_reports_links_to_missing_records_with_their_line(
@@ -124,7 +103,7 @@ def test_check_reports_links_to_missing_records_with_their_line(
                 [the first memorandum](estonia-mou.md) and [a lost one](/agreements/lost/).
 
                 [Ref]: /events/no-such-event/
-                <a href="/areas/no-such-area/">area</a> [agency](/agencies/dict/)
+                <a href="/areas/no-such-area/">area</a> [agency](/agencies/dict/), [the event][ref]
                 [text](../static/missing.pdf) [page](/nowhere/) [up](../../etc/passwd.md)
                 ```
                 [in code](/partners/in-code/)
@@ -135,16 +114,45 @@ def test_check_reports_links_to_missing_records_with_their_line(
         capsys,
     )
     assert lines == [
-        "agreements/other.md:16: body: link to ../partners/estonie.md: no such partner; "
+        "agreements/other.md:16: body: link [Estonie](../partners/estonie.md): no such partner; "
         "did you mean `estonia`?",
-        "agreements/other.md:16: body: link to /partners/nope/: no such partner",
-        "agreements/other.md:17: body: link to /agreements/lost/: no such agreement",
-        "agreements/other.md:19: body: link to /events/no-such-event/: no such event",
-        "agreements/other.md:20: body: link to /areas/no-such-area/: no such area",
-        "agreements/other.md:21: body: link to ../../etc/passwd.md: points outside the content "
-        "folder",
-        "agreements/other.md:21: body: link to ../static/missing.pdf: no such file in static/",
-        "agreements/other.md:21: body: link to /nowhere/: no such page",
+        "agreements/other.md:16: body: link [the nope partner](/partners/nope/): no such partner",
+        "agreements/other.md:17: body: link [a lost one](/agreements/lost/): no such agreement",
+        'agreements/other.md:20: body: link <a href="/areas/no-such-area/">: no such area',
+        "agreements/other.md:20: body: link [the event](/events/no-such-event/): no such event",
+        "agreements/other.md:21: body: link [page](/nowhere/): no such page",
+        "agreements/other.md:21: body: link [text](../static/missing.pdf): no such file in static/",
+        "agreements/other.md:21: body: link [up](../../etc/passwd.md): points outside the "
+        "content folder",
+    ]
+
+
+def test_a_link_is_quoted_whole_and_text_that_github_shows_as_text_is_no_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = check(
+        tmp_path,
+        {
+            "pages/about.md": """\
+                ---
+                title: About
+                ---
+                The [whole text](<../static/texts/the mou.pdf>) is missing.
+
+                Article 3: [tab](a bruchid) and [a](not a link) are text on GitHub.
+
+                [foo]: <>
+
+                    [indented code](/partners/nowhere/)
+
+                `[code span](/partners/nowhere/)`
+                """,
+        },
+        capsys,
+    )
+    assert lines == [
+        "pages/about.md:4: body: link [whole text](<../static/texts/the mou.pdf>): no such file "
+        "in static/",
     ]
 
 
@@ -193,8 +201,8 @@ def test_a_link_to_a_draft_from_a_published_record_is_an_error(
         capsys,
     )
     assert lines == [
-        "pages/about.md:4: body: link to plans.md: the page is a draft, so it is not published; "
-        "link to it once it is",
+        "pages/about.md:4: body: link [our plans](plans.md): the page is a draft, so it is not "
+        "published; link to it once it is",
     ]
 
 
@@ -214,7 +222,9 @@ def test_links_are_checked_in_a_file_with_other_problems(
         },
         capsys,
     )
-    assert lines[-1] == "pages/about.md:5: body: link to /partners/nothing/: no such partner"
+    assert lines[-1] == (
+        "pages/about.md:5: body: link [nothing](/partners/nothing/): no such partner"
+    )
 
 
 def test_built_pages_link_under_the_sub_path(
@@ -245,3 +255,30 @@ def test_built_pages_link_under_the_sub_path(
         '<a href="/portal/agreements/estonia-mou/" rel="noopener noreferrer">the memorandum</a>'
         in page
     )
+
+
+def test_python_markdown_syntax_is_a_warning_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(
+        tmp_path,
+        {
+            "pages/about.md": """\
+                ---
+                title: About
+                ---
+                ## Terms {#terms}
+
+                A paragraph
+                {: .lead }
+                """,
+        },
+    )
+    assert main(["check", "--content", str(content), "--today", TODAY]) == 0
+    err = capsys.readouterr().err.replace(str(content) + "/", "")
+    assert err.splitlines()[:2] == [
+        "warning: pages/about.md:4: body: `{#terms}` is syntax of the former renderer "
+        "(Python-Markdown) and shows as text now; remove it",
+        "warning: pages/about.md:7: body: `{: .lead }` is syntax of the former renderer "
+        "(Python-Markdown) and shows as text now; remove it",
+    ]
