@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,18 @@ def base_url(value: Any) -> str:
     if parts.query or parts.fragment:
         raise FieldError(f"`{raw}` must not have a `?query` or `#fragment`")
     return raw if raw.endswith("/") else raw + "/"
+
+
+def time_zone(value: Any) -> str:
+    """An IANA time zone name, such as `Asia/Manila`."""
+    name = text(value)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise FieldError(
+            f"`{name}` is not a time zone; give an IANA name such as `Asia/Manila` or `UTC`"
+        ) from None
+    return name
 
 
 def _keyed(build: Any, table: dict[str, Field], label: str) -> Any:
@@ -80,6 +93,7 @@ SITE_FIELDS = {
     "description": Field(text, required=True),
     "base_url": Field(base_url, required=True),
     "language": Field(language),
+    "time_zone": Field(time_zone),
     "home": Field(home, required=True),
     "agencies": Field(
         _keyed(

@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property, total_ordering
@@ -214,6 +214,7 @@ class SiteConfig:
     agencies: tuple[Agency, ...]
     areas: tuple[Area, ...]
     language: str = "en"
+    time_zone: str = "UTC"  # an IANA name: the days of the records' history are its days
 
     @property
     def base_path(self) -> str:
@@ -320,6 +321,83 @@ class StaticFile:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """What one revision changed in one field, in words: `Status: signed → in force`."""
+
+    field: str  # the front matter key: status
+    label: str  # how the site names it: Status
+    old: str | None = None  # the old value in words; None when the field was not given
+    new: str | None = None
+    detail: str = ""  # for a list: "added Japan; removed Estonia"
+    unreadable: bool = False  # a version of the field could not be read
+
+    @property
+    def words(self) -> str:
+        if self.unreadable:
+            return f"{self.label} changed"
+        if self.detail:
+            return f"{self.label}: {self.detail}"
+        if self.old is None and self.new is None:
+            return f"{self.label} revised"
+        if self.old is None:
+            return f"{self.label}: {self.new} (added)"
+        if self.new is None:
+            return f"{self.label}: {self.old} (removed)"
+        return f"{self.label}: {self.old} → {self.new}"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One commit that touched a record's file: its day in the site's time zone (None
+    when git gives a date that cannot be one), the first line of its message, and what
+    it changed (nothing for the first version)."""
+
+    commit: str
+    day: dt.date | None
+    message: str
+    changes: tuple[FieldChange, ...] = ()
+    text_revised: bool = False
+    renamed_from: str | None = None  # the file's earlier path, relative to content/
+    unreadable: bool = False  # the version before (or this one) could not be read
+
+    @property
+    def day_iso(self) -> str | None:
+        return self.day.isoformat() if self.day is not None else None
+
+    @property
+    def day_shown(self) -> str:
+        return PartialDate.of(self.day).display() if self.day is not None else "date unknown"
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The fields changed, `body` for the text: for the open data."""
+        return tuple(c.field for c in self.changes) + (("body",) if self.text_revised else ())
+
+
+@dataclass(frozen=True)
+class RecordHistory:
+    """A record's revisions, newest first, the last the first published version when
+    `complete` (a shallow clone holds only the recent ones); `uncommitted` when the file
+    on disk differs from its last commit (shown by the preview only)."""
+
+    revisions: tuple[Revision, ...] = ()
+    complete: bool = True
+    uncommitted: bool = False
+
+    @property
+    def first(self) -> Revision | None:
+        return self.revisions[-1] if self.revisions and self.complete else None
+
+    @property
+    def later(self) -> tuple[Revision, ...]:
+        return self.revisions[:-1] if self.first is not None else self.revisions
+
+    @property
+    def last_revised(self) -> dt.date | None:
+        return next((r.day for r in self.revisions if r.day is not None), None)
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything a build publishes, checked and cross-referenced."""
 
@@ -332,6 +410,15 @@ class Site:
     static: tuple[StaticFile, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())
     preview: bool = False
+    # Each record's history from git, by its path under content/ (`agreements/x.md`);
+    # empty when the content is not in git or the build was asked for none.
+    history: Mapping[str, RecordHistory] = field(default_factory=dict)
+
+    def history_of(self, record: Agreement | Partner | Event | Page) -> RecordHistory | None:
+        section = {Agreement: "agreements", Partner: "partners", Event: "events"}.get(
+            type(record), "pages"
+        )
+        return self.history.get(f"{section}/{record.slug}.md")
 
     def agreement(self, slug: str) -> Agreement:
         return self._agreements[slug]

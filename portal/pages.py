@@ -12,6 +12,7 @@ from pathlib import Path
 
 from portal import timeline, urls, views
 from portal.cancel import checkpoint
+from portal.history import history_view
 from portal.model import Agreement, Event, Page, Partner, Site
 from portal.output import OutputFile
 from portal.render import PageTask, RenderContext
@@ -73,15 +74,19 @@ def record_task(site: Site, record: Record, bodies: Mapping[str, str]) -> PageTa
     """The page of one record (agreement, partner, event or free page), with its body."""
     checkpoint()  # thousands of views on a large site
     body = bodies[record.path]
+    history = history_view(site.history_of(record))
     if isinstance(record, Agreement):
         view: object = views.agreement_view(site, record)
-        return PageTask(urls.agreement(record.slug), "agreement.html", {"view": view, "body": body})
+        values = {"view": view, "body": body, "history": history}
+        return PageTask(urls.agreement(record.slug), "agreement.html", values)
     if isinstance(record, Partner):
         view = views.partner_view(site, record)
-        return PageTask(urls.partner(record.slug), "partner.html", {"view": view, "body": body})
+        values = {"view": view, "body": body, "history": history}
+        return PageTask(urls.partner(record.slug), "partner.html", values)
     if isinstance(record, Event):
         view = views.event_view(site, record)
-        return PageTask(urls.event(record.slug), "event.html", {"view": view, "body": body})
+        values = {"view": view, "body": body, "history": history}
+        return PageTask(urls.event(record.slug), "event.html", values)
     return PageTask(urls.page(record.slug), "page.html", {"page": record, "body": body})
 
 

@@ -120,6 +120,7 @@ def build_site(
     search_later: bool = False,
     cancelled: Callable[[], bool] | None = None,
     write_lock: AbstractContextManager[object] | None = None,
+    history: bool = True,
 ) -> Result:
     """Check, render every page in memory, and only then write the site folder.
 
@@ -131,7 +132,8 @@ def build_site(
     `cancelled()`, when given, is asked now and then as the stages run (see
     portal.cancel) and once more just before writing, inside `write_lock` (held while
     the folder is written): once it says yes, the build stops and returns a Result with
-    `cancelled` set, having written nothing.
+    `cancelled` set, having written nothing. With `history`, each record's history is
+    read from the git repository that holds `content`, if any (portal.history).
     """
     from portal.render import RenderError, body_sources, render
     from portal.search import BUNDLE
@@ -139,6 +141,8 @@ def build_site(
     try:
         with cancellable(cancelled):
             result = check_site(content, today, preview, shown_root, base_url, cache)
+            if history:
+                result = _with_history(result, content, shown_root, cache)
             if result.site is None:
                 return result
             checkpoint()
@@ -169,6 +173,18 @@ def build_site(
         return replace(result, report=report)
     index = SearchLater(tuple(later), result.site.config.language, out, cache)
     return replace(result, report=report, search_later=index)
+
+
+def _with_history(
+    result: Result, content: Path, shown: str | None, cache: BodyCache | None
+) -> Result:
+    """The checked site with each record's history (see portal.history)."""
+    from portal.history import add_history
+
+    if result.site is None:
+        return result
+    site, warnings = add_history(result.site, content, shown, cache.folder if cache else None)
+    return replace(result, site=site, warnings=_sort([*result.warnings, *warnings]))
 
 
 @dataclass(frozen=True)
