@@ -107,6 +107,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _history_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="show no record's history (by default each agreement, partner and event page "
+        "lists its revisions, read from the git repository that holds --content, if any)",
+    )
+
+
 def _cache_options(parser: argparse.ArgumentParser, afresh: str) -> None:
     parser.add_argument(
         "--no-cache",
@@ -162,6 +171,7 @@ def make_parser() -> argparse.ArgumentParser:
         "(e.g. the one GitHub Pages reports, or http://localhost:8000/ for a local copy)",
     )
     _cache_options(build, "render every Markdown body and check every file afresh")
+    _history_option(build)
     build.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -233,6 +243,7 @@ def _add_serve_and_new(commands: argparse._SubParsersAction[argparse.ArgumentPar
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(serve)
+    _history_option(serve)
     serve.add_argument(
         "--port", type=int, default=8000, metavar="N", help="the port (default: 8000)"
     )
@@ -391,6 +402,7 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             host=args.host,
             port=args.port,
             polling=args.poll,
+            history=not args.no_history,
         )
     if args.command == "new":
         return new_command(args.content, args.kind, args.slug, today, args.title)
@@ -419,6 +431,7 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             base_url=args.base_url,
             cache=None if args.no_cache else BodyCache(args.cache_dir),
             progress=progress_printer(sys.stderr, args.progress),
+            history=not args.no_history,
         )
     except WriteError as exc:
         print(f"error: {exc}", file=sys.stderr)

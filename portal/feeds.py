@@ -5,7 +5,9 @@ Deterministic: the same content gives the same bytes on any day.
 - Each entry's `id` is a tag: URI (RFC 4151) made of base_url's host and path and the
   record's URL, `tag:example.org,2025:cooperation/agreements/<slug>`: a new title or new
   dates never change it. (Moving the site to another host does.)
-- `updated` comes from the record's own dates (see `revised`), never from the build clock;
+- `updated` comes from the record's own dates (see `revised`), or the day of the last
+  commit that revised it when the site is built from git (portal.history), never from
+  the build clock;
   a record with no date at all gets `EPOCH`, so it sorts last rather than pretending to
   be new. `published` is the signing date of an agreement or the date of an event.
 - Entries are newest first (by `updated`, then `published`, then id), at most `LIMIT`
@@ -90,18 +92,29 @@ class Entry:
     published: dt.date | None
 
 
-def entry(config: SiteConfig, record: Record) -> Entry:
+def entry(config: SiteConfig, record: Record, last_revised: dt.date | None = None) -> Entry:
+    """A record's entry; `last_revised`, the day of its last commit (portal.history), when
+    later than its own dates, is its `updated`."""
     return Entry(
         record,
         record_id(config, record),
-        revised(record) or EPOCH,
+        max(revised(record) or EPOCH, last_revised or EPOCH),
         (p.start if (p := published(record)) else None),
     )
 
 
+def _last_revised(site: Site, record: Record) -> dt.date | None:
+    history = site.history_of(record) if site.history else None
+    return history.last_revised if history is not None else None
+
+
 def entries(site: Site, records: Iterable[Record], limit: int = LIMIT) -> list[Entry]:
     """The newest `limit` records as feed entries, drafts left out, newest first."""
-    result = [entry(site.config, record) for record in records if not record.draft]
+    result = [
+        entry(site.config, record, _last_revised(site, record))
+        for record in records
+        if not record.draft
+    ]
     result.sort(key=lambda e: (e.updated, e.published or EPOCH, e.id), reverse=True)
     return result[:limit]
 

@@ -45,9 +45,13 @@ from typing import Any
 from portal.fields import read
 from portal.frontmatter import FENCE, normalise
 from portal.model import (
+    Agreement,
     Document,
+    Event,
     FieldChange,
+    Page,
     PartialDate,
+    Partner,
     Problem,
     RecordHistory,
     Revision,
@@ -56,6 +60,7 @@ from portal.model import (
     Source,
     Term,
     Vocabulary,
+    history_key,
 )
 from portal.validate import TABLES
 from portal.yamlsafe import YamlError, parse_yaml
@@ -631,3 +636,15 @@ def add_history(
     if folder is not None and found.log is not None and found.log is not earlier:
         save_memory(folder, content, zone, found.log)
     return dataclasses.replace(site, history=found.records), found.warnings
+
+
+def mark_uncommitted(site: Site, records: Iterable[Agreement | Partner | Event | Page]) -> Site:
+    """The site with `records` (just saved, in the preview) marked as not yet committed,
+    when the site has a history at all."""
+    if not site.history:
+        return site
+    history = dict(site.history)
+    for record in records:
+        key = history_key(record)
+        history[key] = replace(history.get(key, RecordHistory()), uncommitted=True)
+    return dataclasses.replace(site, history=history)

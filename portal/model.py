@@ -415,10 +415,7 @@ class Site:
     history: Mapping[str, RecordHistory] = field(default_factory=dict)
 
     def history_of(self, record: Agreement | Partner | Event | Page) -> RecordHistory | None:
-        section = {Agreement: "agreements", Partner: "partners", Event: "events"}.get(
-            type(record), "pages"
-        )
-        return self.history.get(f"{section}/{record.slug}.md")
+        return self.history.get(history_key(record))
 
     def agreement(self, slug: str) -> Agreement:
         return self._agreements[slug]
@@ -444,6 +441,14 @@ class Site:
     @cached_property
     def _partners(self) -> dict[str, Partner]:
         return {p.slug: p for p in self.partners}
+
+
+def history_key(record: Agreement | Partner | Event | Page) -> str:
+    """A record's key in `Site.history`: its file's path under content/."""
+    section = {Agreement: "agreements", Partner: "partners", Event: "events"}.get(
+        type(record), "pages"
+    )
+    return f"{section}/{record.slug}.md"
 
 
 T = TypeVar("T")

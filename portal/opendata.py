@@ -77,7 +77,40 @@ def document_url(site: Site, document: Document) -> str:
     return document.url
 
 
+def history_records(site: Site, record: Agreement | Partner | Event) -> list[Json] | None:
+    """A record's revisions, newest first, when the site has a history (from git)."""
+    if not site.history:
+        return None
+    history = site.history_of(record)
+    if history is None:
+        return []
+    first = history.first
+    return [
+        {
+            "date": revision.day_iso,
+            "commit": revision.commit,
+            "message": revision.message,
+            "kind": "published" if revision is first else "revised",
+            "changed": list(revision.changed),
+            "changes": [c.words for c in revision.changes]
+            + (["Text revised"] if revision.text_revised else []),
+        }
+        for revision in history.revisions
+    ]
+
+
+def with_history(site: Site, record: Agreement | Partner | Event, data: Json) -> Json:
+    history = history_records(site, record)
+    if history is not None:
+        data["history"] = history
+    return data
+
+
 def agreement_record(site: Site, agreement: Agreement) -> Json:
+    return with_history(site, agreement, _agreement_record(site, agreement))
+
+
+def _agreement_record(site: Site, agreement: Agreement) -> Json:
     shown = agreement.shown_status or agreement.status
     return {
         "slug": agreement.slug,
@@ -116,6 +149,12 @@ def agreement_record(site: Site, agreement: Agreement) -> Json:
 def partner_record(
     site: Site, partner: Partner, agreements: Sequence[str], events: Sequence[str]
 ) -> Json:
+    return with_history(site, partner, _partner_record(site, partner, agreements, events))
+
+
+def _partner_record(
+    site: Site, partner: Partner, agreements: Sequence[str], events: Sequence[str]
+) -> Json:
     return {
         "slug": partner.slug,
         "name": partner.name,
@@ -150,6 +189,10 @@ def partner_records(site: Site) -> list[Json]:
 
 
 def event_record(site: Site, event: Event) -> Json:
+    return with_history(site, event, _event_record(site, event))
+
+
+def _event_record(site: Site, event: Event) -> Json:
     return {
         "slug": event.slug,
         "title": event.title,
@@ -238,6 +281,34 @@ def _enum(values: Iterable[object]) -> Json:
     return {"type": "string", "enum": [str(v) for v in values]}
 
 
+REVISION_SCHEMA = _object(
+    {
+        "date": _nullable(FULL_DATE_SCHEMA),
+        "commit": {"type": "string", "pattern": "^[0-9a-f]{40}$"},
+        "message": {"type": "string", "description": "the first line of the commit message"},
+        "kind": {"enum": ["published", "revised"]},
+        "changed": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the fields the revision changed; `body` for the text",
+        },
+        "changes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "what changed, in words: `Status: signed → in force`",
+        },
+    },
+    "One commit that changed the record's file, its date in the site's time zone",
+)
+HISTORY_SCHEMA: Json = {
+    "type": "array",
+    "items": REVISION_SCHEMA,
+    "description": "The record's revisions from the register's git repository, newest "
+    "first; the last is its first publication when the repository holds all of it. "
+    "Absent when the site was built without its history.",
+}
+
+
 def record_schema(site: Site, name: str, title: str, properties: Json, computed: Json) -> Json:
     schema: Json = {
         "$schema": SCHEMA_DIALECT,
@@ -251,6 +322,8 @@ def record_schema(site: Site, name: str, title: str, properties: Json, computed:
             }
         ),
     }
+    if name != "page":  # optional: only a site built from git has it
+        schema["properties"] = {**schema["properties"], "history": HISTORY_SCHEMA}
     return schema
 
 
@@ -440,6 +513,7 @@ CSV_COLUMNS = (
     "computed_shown_status_as_of",
     "computed_expiry",
     "computed_url",
+    "last_revised",
 )
 
 
@@ -456,6 +530,7 @@ def csv_row(record: Json) -> list[str]:
         "source_urls": [s["url"] for s in record["sources"]],
         "document_urls": computed["document_urls"],
         **{f"computed_{k}": v for k, v in computed.items()},
+        "last_revised": next((r["date"] for r in record.get("history", ()) if r["date"]), None),
     }
     row = []
     for column in CSV_COLUMNS:

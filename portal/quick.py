@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from portal.history import mark_uncommitted
 from portal.links import Known, check_item
 from portal.load import is_record_path, load_record
 from portal.model import Problem, Site
@@ -121,7 +122,8 @@ def checked_pages(
     if result.site is None:
         return Quick(errors=result.errors, warnings=result.warnings)
     edited = [record for path, record in result.site.records.items() if path in shown]
-    return _pages(result.site, basis.templates, edited, cache, result.warnings)
+    site = replace(result.site, history=basis.site.history)
+    return _pages(site, basis.templates, edited, cache, result.warnings)
 
 
 def _pages(
@@ -131,7 +133,9 @@ def _pages(
     cache: BodyCache | None,
     warnings: tuple[Problem, ...],
 ) -> Quick:
-    """The pages of `records` in `site`, or the problems of the templates that failed."""
+    """The pages of `records` in `site`, or the problems of the templates that failed.
+    A saved record of a site kept in git is one not yet committed (portal.history)."""
+    site = mark_uncommitted(site, records)
     sources = {record.path: record.body for record in records}
     base_path = site.config.base_path
 

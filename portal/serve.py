@@ -173,9 +173,10 @@ class PipelineBuilder:
         templates: Path,
         shown_root: str | None = None,
         cache: BodyCache | None = None,
+        history: bool = True,
     ) -> None:
         self.content, self.out, self.today, self.templates = content, out, today, templates
-        self.shown_root, self.cache = shown_root, cache
+        self.shown_root, self.cache, self.history = shown_root, cache, history
         self._lock = threading.Lock()
         self._basis: Basis | None = None
         self._saved: set[str] = set()  # every file saved since the basis build started
@@ -196,6 +197,7 @@ class PipelineBuilder:
             search_later=True,
             cancelled=control.cancelled,
             write_lock=control.lock,
+            history=self.history,
         )
         if result.cancelled:
             return Outcome((), cancelled=True)
@@ -791,10 +793,11 @@ def run(
     port: int = 8000,
     cache_dir: Path = Path(".cache"),
     polling: bool = False,
+    history: bool = True,
 ) -> int:
     """`python build.py serve`: run until Ctrl+C. Returns the exit status."""
     with _console():
-        return _run(content, out, templates, watch, today, host, port, cache_dir, polling)
+        return _run(content, out, templates, watch, today, host, port, cache_dir, polling, history)
 
 
 @contextlib.contextmanager
@@ -825,6 +828,7 @@ def _run(
     port: int,
     cache_dir: Path,
     polling: bool,
+    history: bool = True,
 ) -> int:
     resolved = out.resolve()
     if resolved == Path("site").resolve():
@@ -837,7 +841,9 @@ def _run(
             log.error("error: the preview folder %s is inside %s; choose another --out", out, root)
             return 2
     server = PreviewServer(
-        PipelineBuilder(content, out, today, templates, str(content), BodyCache(cache_dir)),
+        PipelineBuilder(
+            content, out, today, templates, str(content), BodyCache(cache_dir), history
+        ),
         out,
         watch,
         host=host,
