@@ -42,6 +42,7 @@ from tests.support.browser import (
     format_violations,
     has_horizontal_scroll,
 )
+from tests.support.gitrepo import commit, init
 from tests.support.htmlcheck import validate_html
 from tests.support.serve import serve_dir
 
@@ -74,9 +75,29 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text, count = re.subn(r"(?m)^base_url: .*$", f"base_url: {BASE_URL}", text)
     assert count == 1
     settings.write_text(text, encoding="utf-8")
+    with_history(work)
     out = work / "site"
     build_into(content, out, TODAY)
     return out
+
+
+def with_history(work: Path) -> None:
+    """Keep the copy in git, the first record of each kind revised often enough that its
+    History section folds the older revisions (one revision's message not in UTF-8)."""
+    init(work)
+    commit(work, "Publish the register", "2024-01-10T09:00:00+08:00")
+    records = [
+        work
+        / "content"
+        / folder
+        / f"{min(p.stem for p in (work / 'content' / folder).glob('*.md'))}.md"
+        for folder in ("agreements", "partners", "events")
+    ]
+    for number in range(1, 8):
+        for path in records:
+            path.write_text(path.read_text(encoding="utf-8") + f"\nRevised {number}.\n", "utf-8")
+        message = f"Revision {number} <of> the first records" if number != 3 else b"R\xe9vision"
+        commit(work, message, f"2024-02-{number:02d}T10:00:00+08:00")
 
 
 def pages_of(site: Path) -> list[Path]:
@@ -283,7 +304,9 @@ def _read_manifest(path: Path) -> dict[str, str]:
 
 def test_golden_output(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     out = tmp_path / "site"
-    build_into(GOLDEN / "content", out, GOLDEN_TODAY)
+    # A copy outside any git repository: the golden site has no history (see test_history).
+    shutil.copytree(GOLDEN / "content", tmp_path / "content")
+    build_into(tmp_path / "content", out, GOLDEN_TODAY)
     built = _manifest(out)
     expected_dir, manifest_file = GOLDEN / "expected", GOLDEN / "expected.sha256"
     if request.config.getoption("--update-golden"):
