@@ -188,6 +188,12 @@ def test_the_build_cache_is_restored_and_saved() -> None:
     assert caches[0]["with"]["restore-keys"].strip()
 
 
+def test_publishing_fetches_the_whole_history() -> None:
+    """Each record's page lists its revisions: a shallow checkout would show the last only."""
+    checkouts = _using(_load(PUBLISH), "actions/checkout")
+    assert checkouts and all(c["with"].get("fetch-depth") == 0 for c in checkouts)
+
+
 @pytest.mark.parametrize("path", [PULL_REQUEST, PUBLISH], ids=lambda p: p.name)
 def test_least_permissions(path: Path) -> None:
     workflow = _load(path)
