@@ -98,11 +98,12 @@ def test_a_record_revised_twice_shows_its_history(repo: Path, tmp_path: Path) ->
     assert "First published on <time" in section
 
     record = agreement_json(out, "estonia-mou")
-    assert [(r["date"], r["message"], r["kind"], r["changed"]) for r in record["history"]] == [
-        ("2024-05-20", "Finland joins the memorandum", "revised", ["partners"]),
-        ("2024-03-03", "Estonia memorandum in force", "revised", ["status", "effective", "body"]),
-        ("2024-01-10", "Add the Estonia memorandum", "published", []),
+    assert [(r["date"], r["message"], r["changed"]) for r in record["history"]] == [
+        ("2024-05-20", "Finland joins the memorandum", ["partners"]),
+        ("2024-03-03", "Estonia memorandum in force", ["status", "effective", "body"]),
+        ("2024-01-10", "Add the Estonia memorandum", []),
     ]
+    assert record["history"][0]["commit"] == git(repo, "rev-parse", "HEAD").strip()
     csv = (out / "data" / "agreements.csv").read_text(encoding="utf-8-sig").splitlines()
     assert csv[0].endswith(",last_revised") and csv[1].endswith(",2024-05-20")
     partner = history_section(page(out, "partners/finland"))
@@ -209,6 +210,19 @@ def test_a_later_build_reads_only_the_new_commits_and_gives_the_same_site(
 
 
 # --- what changed, in words (pure) ---------------------------------------------------------
+
+
+def test_histories_in_the_open_data_are_written_as_json_writes_them() -> None:
+    from portal.opendata import _json_bytes, _records_json
+
+    revision = {"date": "2024-05-20", "commit": "a" * 40, "message": 'A "quote" é', "changed": []}
+    records = [
+        {"slug": "a", "history": [revision, {**revision, "date": None, "changed": ["title"]}]},
+        {"slug": "b", "history": []},
+        {"slug": "c"},
+    ]
+    document = {"title": "T", "agreements": records}
+    assert _records_json(document, records) == _json_bytes(document)
 
 
 def test_changes_are_said_in_words_for_the_fields_a_reader_cares_about() -> None:
