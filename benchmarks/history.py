@@ -91,7 +91,14 @@ def make_repository(folder: Path, records: int, revisions: int, per_commit: int)
         data = text.encode()
         return f"M 100644 inline {path}\ndata {len(data)}\n{text}\n"
 
-    commit("Add the site", [modify("content/site.yaml", SITE)])
+    partners = [
+        modify(
+            f"content/partners/partner-{n}.md",
+            f"---\nname: Partner {n}\ntype: company\nsummary: A company.\n---\n",
+        )
+        for n in range(50)
+    ]
+    commit("Add the site", [modify("content/site.yaml", SITE), *partners])
     for start in range(0, records, 100):
         batch = range(start, min(records, start + 100))
         commit(

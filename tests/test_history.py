@@ -254,3 +254,15 @@ def test_a_version_that_cannot_be_read_is_said_to_be_so() -> None:
     bad = AGREEMENT.replace("status: signed", "status: [signed")
     changes, _text, unreadable = history.diff_texts("agreements", bad, AGREEMENT)
     assert [c.words for c in changes] == ["Status changed"] and not unreadable
+
+
+def test_the_time_zone_is_an_iana_name() -> None:
+    from portal.config import parse_config
+
+    config, problems = parse_config(SITE, "site.yaml")
+    assert config is not None and config.time_zone == "Asia/Manila" and not problems
+    _config, problems = parse_config(SITE_YAML + "time_zone: Manila\n", "site.yaml")
+    assert [str(p) for p in problems] == [
+        "site.yaml:14: time_zone: `Manila` is not a time zone; give an IANA name such as "
+        "`Asia/Manila` or `UTC`"
+    ]

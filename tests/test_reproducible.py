@@ -4,7 +4,8 @@ The builds differ in everything that must not matter: the time zone, the hash se
 the locale, SOURCE_DATE_EPOCH (overridden by --today), the folder they run in, the order
 in which the content's files were created, the order in which directories are listed
 (shuffled inside the build process, whatever the file system does), whether the body
-cache is cold or warm, and the moment they run. Every file, its bytes and its
+cache is cold or warm, and the moment they run. Both are kept in git repositories with
+the same commits, so the records' histories are compared too. Every file, its bytes and its
 permissions are compared, and the list of files.
 """
 
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.gitrepo import commit, init
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build.py"
@@ -156,6 +159,17 @@ def _other_file_system(near: Path) -> Path | None:
     return None
 
 
+def in_git(folder: Path) -> None:
+    """Keep `folder` in a git repository with the same two dated commits as any other: the
+    records' histories are then the same, whatever the machine's time zone. The second
+    commit is at 23:30 UTC, the next day in the site's time zone (Manila)."""
+    init(folder)
+    commit(folder, "Publish the register", "2024-01-10T09:00:00+08:00")
+    record = folder / "content" / "agreements" / "dict-estonia-digital-cooperation-mou.md"
+    record.write_text(record.read_text(encoding="utf-8") + "\nRevised.\n", encoding="utf-8")
+    commit(folder, "Revise the Estonia memorandum", "2024-03-02T23:30:00+00:00")
+
+
 @pytest.fixture(scope="module")
 def builds(
     tmp_path_factory: pytest.TempPathFactory,
@@ -167,6 +181,8 @@ def builds(
     second = elsewhere_root / "second-in-a-deeper" / "and-other" / "folder"
     copy_tree(ROOT / "content", first / "content", "sorted")
     copy_tree(ROOT / "content", second / "content", "shuffled")
+    for folder in (first, second):
+        in_git(folder)
 
     here = {
         "TZ": "UTC",
@@ -205,6 +221,8 @@ def test_the_build_writes_a_site(builds: list[dict[str, tuple[int, bytes]]]) -> 
     cold = builds[0]
     assert "index.html" in cold
     assert any(name.startswith("agreements/") for name in cold)
+    estonia = cold["agreements/dict-estonia-digital-cooperation-mou/index.html"][1]
+    assert b'<time datetime="2024-03-03">3 March 2024</time>' in estonia  # Manila's day
 
 
 def test_another_machine_time_zone_and_file_order_change_nothing(
