@@ -43,7 +43,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from portal.fields import read
 from portal.frontmatter import FENCE, normalise
@@ -51,7 +51,6 @@ from portal.model import (
     Agreement,
     Document,
     Event,
-    FieldChange,
     Page,
     PartialDate,
     Partner,
@@ -111,13 +110,41 @@ LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """What one revision changed in one field, in words: `Status: signed → in force`."""
+
+    field: str  # the front matter key: status
+    label: str  # how the site names it: Status
+    old: str | None = None  # the old value in words; None when the field was not given
+    new: str | None = None
+    detail: str = ""  # for a list: "added Japan; removed Estonia"
+    unreadable: bool = False  # a version of the field could not be read
+
+    @property
+    def words(self) -> str:
+        if self.unreadable:
+            return f"{self.label} changed"
+        if self.detail:
+            return f"{self.label}: {self.detail}"
+        if self.old is None and self.new is None:
+            return f"{self.label} revised"
+        if self.old is None:
+            return f"{self.label}: {self.new} (added)"
+        if self.new is None:
+            return f"{self.label}: {self.old} (removed)"
+        return f"{self.label}: {self.old} → {self.new}"
+
+
 # --- the raw history: git log -> each file's commits -------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One commit's change to one file: the versions before and after (blob ids; the one
-    before ZERO when the file was added), and its earlier path when it was renamed."""
+    before ZERO when the file was added), and its earlier path when it was renamed. (A
+    named tuple, not a dataclass: a large register has a hundred thousand of them, made
+    on every build from the memory of the last one, and a tuple is made in a third of
+    the time.)"""
 
     commit: str
     time: int  # committer time, seconds since 1970
@@ -127,7 +154,7 @@ class Step:
     renamed_from: str | None = None
     revision: Revision | None = None  # once worked out (kept between builds)
     # The step as the memory between builds keeps it, when it was read from there.
-    row: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    row: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -426,7 +453,7 @@ def day_of(time: int, zone: zoneinfo.ZoneInfo) -> dt.date | None:
 def revision_of(
     section: str, step: Step, texts: Mapping[str, Version], zone: zoneinfo.ZoneInfo
 ) -> Revision:
-    """One step as a revision: its day in `zone` and what it changed."""
+    """One step as a revision: its day in `zone` and what it changed, in words."""
     day = day_of(step.time, zone)
     if step.old == ZERO:
         return Revision(step.commit, day, step.message)
@@ -434,7 +461,9 @@ def revision_of(
     changes, text, unreadable = diff_texts(
         section, texts.get(step.old, missing), texts.get(step.new, missing)
     )
-    return Revision(step.commit, day, step.message, changes, text, step.renamed_from, unreadable)
+    changed = tuple(c.field for c in changes) + (("body",) if text else ())
+    said = tuple(c.words for c in changes) + (("Text revised",) if text else ())
+    return Revision(step.commit, day, step.message, changed, said, step.renamed_from, unreadable)
 
 
 def record_history(steps: Iterable[Step], shallow: frozenset[str]) -> RecordHistory:
@@ -463,7 +492,7 @@ def work_out(log: Log, top: Path, zone: zoneinfo.ZoneInfo) -> Log:
         rel: tuple(
             s
             if s.revision is not None
-            else replace(s, revision=revision_of(rel.split("/")[0], s, versions, zone))
+            else s._replace(revision=revision_of(rel.split("/")[0], s, versions, zone))
             for s in steps
         )
         for rel, steps in log.files.items()
@@ -647,12 +676,8 @@ def _plain(log: Log) -> Plain:
             revision = step.revision
             done = None
             if revision is not None:
-                changes = tuple(
-                    (c.field, c.label, c.old, c.new, c.detail, c.unreadable)
-                    for c in revision.changes
-                )
                 day = revision.day.toordinal() if revision.day is not None else 0
-                done = (day, changes, revision.text_revised, revision.unreadable)
+                done = (day, revision.changed, revision.said, revision.unreadable)
             rows.append((step.commit, step.old, step.new, step.renamed_from, done))
         files[rel] = tuple(rows)
     return (log.head, tuple(sorted(log.shallow)), commits, files)
@@ -668,13 +693,13 @@ def _from_plain(data: Plain) -> Log:
             time, message = commits[commit]
             revision = None
             if done is not None:
-                day, changes, text, unreadable = done
+                day, changed, said, unreadable = done
                 revision = Revision(
                     commit,
                     dt.date.fromordinal(day) if day else None,
                     message,
-                    tuple(FieldChange(*change) for change in changes),
-                    text,
+                    changed,
+                    said,
                     renamed_from,
                     unreadable,
                 )

@@ -321,32 +321,6 @@ class StaticFile:
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    """What one revision changed in one field, in words: `Status: signed → in force`."""
-
-    field: str  # the front matter key: status
-    label: str  # how the site names it: Status
-    old: str | None = None  # the old value in words; None when the field was not given
-    new: str | None = None
-    detail: str = ""  # for a list: "added Japan; removed Estonia"
-    unreadable: bool = False  # a version of the field could not be read
-
-    @property
-    def words(self) -> str:
-        if self.unreadable:
-            return f"{self.label} changed"
-        if self.detail:
-            return f"{self.label}: {self.detail}"
-        if self.old is None and self.new is None:
-            return f"{self.label} revised"
-        if self.old is None:
-            return f"{self.label}: {self.new} (added)"
-        if self.new is None:
-            return f"{self.label}: {self.old} (removed)"
-        return f"{self.label}: {self.old} → {self.new}"
-
-
-@dataclass(frozen=True)
 class Revision:
     """One commit that touched a record's file: its day in the site's time zone (None
     when git gives a date that cannot be one), the first line of its message, and what
@@ -355,8 +329,8 @@ class Revision:
     commit: str
     day: dt.date | None
     message: str
-    changes: tuple[FieldChange, ...] = ()
-    text_revised: bool = False
+    changed: tuple[str, ...] = ()  # the fields it changed, `body` for the text
+    said: tuple[str, ...] = ()  # what it changed, in words: "Status: signed → in force"
     renamed_from: str | None = None  # the file's earlier path, relative to content/
     unreadable: bool = False  # the version before (or this one) could not be read
 
@@ -367,11 +341,6 @@ class Revision:
     @property
     def day_shown(self) -> str:
         return PartialDate.of(self.day).display() if self.day is not None else "date unknown"
-
-    @property
-    def changed(self) -> tuple[str, ...]:
-        """The fields changed, `body` for the text: for the open data."""
-        return tuple(c.field for c in self.changes) + (("body",) if self.text_revised else ())
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,7 @@ def history_records(site: Site, record: Agreement | Partner | Event) -> list[Jso
             "date": revision.day_iso,
             "commit": revision.commit,
             "message": revision.message,
-            "changed": [c.field for c in revision.changes]
-            + (["body"] if revision.text_revised else []),
+            "changed": list(revision.changed),
         }
         for revision in history.revisions
     ]
