@@ -266,3 +266,18 @@ def test_the_time_zone_is_an_iana_name() -> None:
         "site.yaml:14: time_zone: `Manila` is not a time zone; give an IANA name such as "
         "`Asia/Manila` or `UTC`"
     ]
+
+
+def test_a_broken_repository_is_not_a_problem_of_the_content(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = git(repo, "rev-parse", "HEAD~2:content/agreements/estonia-mou.md").strip()
+    (repo / ".git" / "objects" / first[:2] / first[2:]).unlink()  # a version is lost
+    out = tmp_path / "site"
+    assert build(repo / "content", out) == 0
+    assert "A version could not be read" in history_section(page(out, "agreements/estonia-mou"))
+    tree = git(repo, "rev-parse", "HEAD~1^{tree}").strip()
+    (repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()  # now git log fails
+    assert build(repo / "content", out) == 0
+    assert "the history could not be read from git" in capsys.readouterr().err
+    assert 'class="history"' not in page(out, "agreements/estonia-mou")
