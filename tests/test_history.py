@@ -281,3 +281,20 @@ def test_a_broken_repository_is_not_a_problem_of_the_content(
     assert build(repo / "content", out) == 0
     assert "the history could not be read from git" in capsys.readouterr().err
     assert 'class="history"' not in page(out, "agreements/estonia-mou")
+
+
+def test_a_quick_preview_page_marks_its_saved_record_not_yet_committed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from portal.model import RecordHistory, Revision
+    from portal.pipeline import check_site
+    from tests.support.sites import write_site
+
+    site = check_site(write_site(tmp_path, {}), dt.date.fromisoformat(TODAY)).site
+    assert site is not None
+    agreement = site.agreement("estonia-mou")
+    assert history.mark_uncommitted(site, [agreement]) is site  # not in git: no history
+    first = Revision("c" * 40, dt.date(2024, 1, 10), "Add it")
+    kept = replace(site, history={"agreements/estonia-mou.md": RecordHistory((first,))})
+    marked = history.mark_uncommitted(kept, [agreement]).history_of(agreement)
+    assert marked == RecordHistory((first,), uncommitted=True)
