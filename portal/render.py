@@ -25,11 +25,10 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
@@ -43,13 +42,13 @@ from portal.output import OutputFile
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
-    from portal.search import SearchRecord
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
 PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
 CHECK_EVERY = 256  # items of a long loop between two checkpoints (portal.cancel)
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4
+PAGES_PER_BATCH = 1024  # pages rendered (or taken from the cache) and held at a time
 
 
 class RenderError(Exception):
@@ -84,9 +83,10 @@ class RenderContext:
     fingerprint: str = ""  # of everything but the values that decides a page (with cache)
     # Work a post stage started before the stages ran (the search index), by name.
     early: dict[str, object] = field(default_factory=dict)
-    # When not None, the search stage leaves the index out and puts here the records it
-    # would have indexed, for the caller to index afterwards (`serve` does, after reloading).
-    search_later: list[SearchRecord] | None = None
+    # When not None, the search stage leaves the index out and puts here the pages it
+    # would have indexed (output path -> SHA-256 of the page's bytes), for the caller to
+    # index afterwards (`serve` does, after reloading).
+    search_later: dict[str, bytes] | None = None
     record_digests: Digests = field(default_factory=dict)  # for page keys
 
     def page(self, url: str, template: str, **values: object) -> OutputFile:
@@ -96,6 +96,15 @@ class RenderContext:
     def pages(self, tasks: Sequence[PageTask]) -> list[OutputFile]:
         """Render many pages: from the cache when it has them, in worker processes when
         many are left. Raise RenderError with every template error."""
+        return list(self.iter_pages(tasks))
+
+    def iter_pages(self, tasks: Sequence[PageTask]) -> Iterator[OutputFile]:
+        """The pages of `tasks`, in their order, made batch by batch (see `pages`): only
+        one batch of pages is in memory at a time."""
+        for start in range(0, len(tasks), PAGES_PER_BATCH):
+            yield from self._batch(tasks[start : start + PAGES_PER_BATCH])
+
+    def _batch(self, tasks: Sequence[PageTask]) -> list[OutputFile]:
         paths = [urls.output_path(task.url) for task in tasks]
         shown = TemplateSite(self.site.config)
         keys: dict[str, str] = {}
@@ -282,7 +291,19 @@ def page_key(fingerprint: str, task: PageTask, digests: Digests | None = None) -
 Stage = Callable[[RenderContext], Iterable[OutputFile]]
 # A post stage runs after every stage and sees what they produced (e.g. the search index,
 # which covers only pages that exist). It may add files, never replace one.
-PostStage = Callable[[RenderContext, Mapping[str, OutputFile]], Iterable[OutputFile]]
+# It is given the paths of every file produced so far.
+PostStage = Callable[[RenderContext, Set[str]], Iterable[OutputFile]]
+
+
+class Sink(Protocol):
+    """Where `render` puts each output as soon as it is made (the write stage's Staging)."""
+
+    #: A folder on the file system of the files `add` returns, for links to them.
+    folder: Path | None
+
+    def add(self, output: OutputFile) -> Path:
+        """Take `output`; return the file that holds its bytes."""
+        ...
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -387,13 +408,16 @@ def render(
     templates: Path,
     bodies: Mapping[str, str] | None = None,
     cache: BodyCache | None = None,
-    search_later: list[SearchRecord] | None = None,
+    search_later: dict[str, bytes] | None = None,
+    sink: Sink | None = None,
 ) -> list[OutputFile]:
-    """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
-    `render_bodies` gives them, e.g. from the body cache); without them they are rendered here.
-    With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it.
-    With a `search_later` list, the search index is left out and the records it would
-    hold are put in that list (`search.SearchRecord`s), to be indexed afterwards.
+    """Every output file, sorted by path. `bodies` are the bodies already rendered (record
+    path -> HTML, as `render_bodies` gives them, e.g. from the body cache); without them
+    they are rendered here. With a `cache`, pages (and the search bundle) whose inputs are
+    unchanged come from it. With a `search_later` dict, the search index is left out and
+    the pages it would cover are put in it (see `RenderContext.search_later`).
+    With a `sink`, each output is handed to it as soon as it is made and not kept (the
+    list returned is then empty): memory does not grow with the site.
     In a cancellable build (portal.cancel), Cancelled is raised between stages and in
     the long loops once the build is no longer wanted."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
@@ -406,21 +430,35 @@ def render(
     env = make_env(templates, site)
     fingerprint = (page_fingerprint(templates, env, site) or "") if cache is not None else ""
     context = RenderContext(site, env, rendered, cache, fingerprint, search_later=search_later)
-    outputs: dict[str, OutputFile] = {}
-
-    def add(produced: Iterable[OutputFile]) -> None:
-        for output in produced:
-            if output.path in outputs:
-                raise RenderError(
-                    [Problem(output.path, 0, "", "two parts of the site write this file")]
-                )
-            outputs[output.path] = output
+    kept: list[OutputFile] = []
+    produced: set[str] = set()
 
     from portal import search
 
     posts = post_stages()
-    if search.render_search in posts and search_later is None:
-        context.early[search.EARLY] = search.start_early(context)
+    found: search.SearchInput | None = None
+    if search.render_search in posts:
+        # The record pages go to the search index as they are made; Pagefind starts on
+        # them as soon as the last one is there, while the other stages render.
+        near = sink.folder if sink is not None else None
+        found = search.SearchInput(search.indexed_paths(site), near)
+        context.early[search.EARLY] = found
+
+    def add(outputs: Iterable[OutputFile]) -> None:
+        for output in outputs:
+            if output.path in produced:
+                raise RenderError(
+                    [Problem(output.path, 0, "", "two parts of the site write this file")]
+                )
+            produced.add(output.path)
+            placed = sink.add(output) if sink is not None else None
+            if sink is None:
+                kept.append(output)
+            if found is not None:
+                found.add(output, placed)
+                if search_later is None and found.run is None and found.complete:
+                    found.start(site.config.language, cache)
+
     # The site and its bodies live until the end of the build: the garbage collector need
     # not go over them again each time the stages' many small objects set it off (nor
     # touch their pages of memory in the forked workers). Only its timing changes.
@@ -431,10 +469,9 @@ def render(
             add(stage(context))
         for post_stage in posts:
             checkpoint()
-            add(list(post_stage(context, MappingProxyType(dict(outputs)))))
+            add(list(post_stage(context, frozenset(produced))))
     finally:
         gc.unfreeze()
-        early = context.early.get(search.EARLY)
-        if isinstance(early, search.IndexRun):
-            early.cancel()
-    return [outputs[path] for path in sorted(outputs)]
+        if found is not None:
+            found.close()
+    return sorted(kept, key=lambda output: output.path)
