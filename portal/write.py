@@ -34,6 +34,7 @@ from pathlib import Path
 from portal.output import OutputFile
 
 MARKER = ".portal-site"
+STAGING_PREFIX = ".portal-staging-"
 MARKER_TEXT = (
     b"This folder is written by `python build.py`; files here are replaced on every build.\n"
 )
@@ -74,16 +75,47 @@ def _stamp(info: os.stat_result, digest: bytes) -> Stamp:
 
 def _existing_files(out: Path, under: str = "") -> tuple[set[str], bool]:
     """Every file under `out` (relative, with /), or only those in its folder `under`
-    ("pagefind/"), and whether any folder there is empty."""
+    ("pagefind/"), and whether any folder there is empty; staging folders left out."""
     found: set[str] = set()
     empty = False
     root = str(out)
     for dirpath, dirnames, filenames in os.walk(os.path.join(root, under)):
         rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        if rel == ".":
+            dirnames[:] = [name for name in dirnames if not name.startswith(STAGING_PREFIX)]
         prefix = "" if rel == "." else rel + "/"
         found.update(prefix + name for name in filenames)
         empty = empty or not (dirnames or filenames)
     return found, empty
+
+
+def _lock(folder: Path) -> int | None:
+    """An open descriptor of `folder` holding an exclusive lock on it, or None if another
+    holds it (or the system has no such locks)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return None
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Remove the staging folders that no build holds any more (left by a crashed one);
+    a folder another build is staging into (the preview's, cancelled) is left alone."""
+    for folder in out.iterdir():
+        if folder.name.startswith(STAGING_PREFIX) and folder.is_dir():
+            descriptor = _lock(folder)
+            if descriptor is not None:
+                try:
+                    shutil.rmtree(folder, ignore_errors=True)
+                finally:
+                    os.close(descriptor)
 
 
 def _same(
@@ -119,9 +151,6 @@ def check_target(out: Path) -> None:
         )
 
 
-STAGING_PREFIX = ".portal-staging-"
-
-
 class Staging:
     """The files of one build, staged as they come (step 1), published by `commit` (step 2).
 
@@ -148,11 +177,10 @@ class Staging:
         self.whole = only is None and remove
         self.remove = remove
         self.known = known or {}
-        existing, self.empty_folder = _existing_files(out, only or "") if remove else (set(), False)
-        if keep is not None:
-            existing = {rel for rel in existing if not rel.startswith(keep)}
-        self.existing = existing  # with leftovers of a crashed build
+        self.keep = keep
+        self.only = only
         self.folder: Path | None = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        self._held = _lock(self.folder)  # while it is held, no other build removes it
         self.staged: list[tuple[Path, str, bytes | None]] = []
         self.paths: set[str] = set()
         self.unchanged = 0
@@ -204,6 +232,12 @@ class Staging:
         folder, self.folder = self.folder, None
         if folder is not None:
             shutil.rmtree(self.out if self.created else folder, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            os.close(held)
 
     def commit(self) -> WriteReport:
         """Step 2: remove the files the build no longer produces, put every staged file in
@@ -213,15 +247,27 @@ class Staging:
         if self.whole:
             self.add(OutputFile(MARKER, MARKER_TEXT))
         out, staging, stamps = self.out, self.folder, self.stamps
-        stale = self.existing - self.paths
+        # Listed now (the preview holds its lock on the folder while it commits), with the
+        # leftovers of a crashed build.
+        try:
+            _remove_abandoned_staging(out)
+            existing, empty_folder = (
+                _existing_files(out, self.only or "") if self.remove else (set(), False)
+            )
+        except BaseException:
+            self.abort()
+            raise
+        if self.keep is not None:
+            existing = {rel for rel in existing if not rel.startswith(self.keep)}
+        stale = existing - self.paths
         # Folders are left empty only by stale files (walk up from those), or were empty
         # already (then one walk over the whole folder).
         try:
             for rel in sorted(stale):
                 (out / rel).unlink()
             _prune_emptied(out, stale)
-            if self.empty_folder:
-                _prune_empty_folders(out, keep=staging)
+            if empty_folder:
+                _prune_empty_folders(out)
             made: set[Path] = set()
             for temporary, rel, digest in self.staged:
                 target = out / rel
@@ -234,17 +280,24 @@ class Staging:
         finally:
             self.folder = None
             shutil.rmtree(staging, ignore_errors=True)
-        if self.empty_folder:
+            self._release()
+        if empty_folder:
             _prune_empty_folders(out)
         changed = tuple(sorted({rel for _temporary, rel, _digest in self.staged} | stale))
         return WriteReport(len(self.staged), self.unchanged, len(stale), stamps, changed)
 
 
-def _prune_empty_folders(out: Path, keep: Path | None = None) -> None:
-    """Remove every empty folder under `out` (but `keep`)."""
-    for dirpath, _dirnames, _filenames in sorted(os.walk(out), reverse=True):
+def _prune_empty_folders(out: Path) -> None:
+    """Remove every empty folder under `out` (but staging folders)."""
+    folders: list[str] = []
+    for dirpath, dirnames, _filenames in os.walk(out):
+        if Path(dirpath) == out:
+            dirnames[:] = [name for name in dirnames if not name.startswith(STAGING_PREFIX)]
+        else:
+            folders.append(dirpath)
+    for dirpath in sorted(folders, reverse=True):
         folder = Path(dirpath)
-        if folder not in (out, keep) and not any(folder.iterdir()):
+        if not any(folder.iterdir()):
             folder.rmdir()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from portal.cli import main
 from portal.output import OutputFile
-from portal.write import MARKER, WriteError, WriteReport, write
+from portal.write import MARKER, MARKER_TEXT, Staging, WriteError, WriteReport, write
 from tests.support.sites import snapshot, write_site
 
 TODAY = "2024-06-01"
@@ -273,3 +273,18 @@ def test_a_build_that_fails_after_staging_pages_publishes_nothing(
         build(content, out)
     assert snapshot(out) == before
     assert not [p for p in out.iterdir() if p.name.startswith(".portal-staging-")]
+
+
+def test_a_build_leaves_the_staging_folder_of_another_running_build_alone(
+    tmp_path: Path,
+) -> None:
+    """The preview may start a build while a cancelled one still stages its files."""
+    out = tmp_path / "site"
+    write([OutputFile("a.html", b"a")], out)
+    with Staging(out) as other:
+        other.add(OutputFile("a.html", b"A"))  # staged, still held by the other build
+        report = write([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
+        assert report.removed == 0
+        assert other.folder is not None and other.folder.is_dir()
+        assert other.commit().written == 1
+    assert files(out) == {MARKER: MARKER_TEXT, "a.html": b"A"}
