@@ -357,7 +357,15 @@ class IndexRun:
                 raise _problem(message) from exc
             if code != 0:
                 raise _problem(f"Pagefind failed (exit {code}). {self._said()}".strip())
-            bundle = self.folder / "bundle"
+            return self._read()
+        finally:
+            self.cancel()
+
+    def _read(self) -> dict[str, bytes]:
+        """The shipped files of the bundle Pagefind wrote, made byte-stable."""
+        assert self.folder is not None
+        bundle = self.folder / "bundle"
+        try:
             files = {
                 path.relative_to(bundle).as_posix(): path.read_bytes()
                 for path in sorted(bundle.rglob("*"))
@@ -365,8 +373,6 @@ class IndexRun:
             }
         except OSError as exc:
             raise _problem(f"Pagefind failed: {exc}. {self._said()}".strip()) from exc
-        finally:
-            self.cancel()
         if not files:
             raise _problem(f"Pagefind failed: it wrote no index. {self._said()}".strip())
         return dict(pagefind_stable.stabilise(files))
@@ -397,6 +403,27 @@ class IndexRun:
         folder, self.folder = self.folder, None
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_empty(bundle: Path, language: str) -> None:
+    """Pagefind's bundle of no page, written into `bundle` by its Python API."""
+    import asyncio
+
+    try:
+        from pagefind.index import IndexConfig, PagefindIndex
+    except ImportError as exc:
+        message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
+        raise _problem(message) from exc
+
+    async def empty() -> None:
+        config = IndexConfig(force_language=language, output_path=str(bundle))
+        async with PagefindIndex(config=config):
+            pass  # leaving the block writes the files
+
+    try:
+        asyncio.run(empty())
+    except Exception as exc:
+        raise _problem(f"Pagefind failed: {exc}") from exc
 
 
 def _place(source: Path, target: Path) -> None:
@@ -432,6 +459,13 @@ def start_index(
     # working folder: neither may change the index, so it gets neither.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     run.folder = Path(tempfile.mkdtemp(prefix="portal-pagefind-", dir=near))
+    if not pages:  # its command line refuses a site without pages: an empty index
+        try:
+            _write_empty(run.folder / "bundle", lang)
+            run.bundle = run._read()
+        finally:
+            run.cancel()
+        return run
     try:
         for rel in sorted(pages):
             _place(pages[rel], run.folder / "site" / rel)

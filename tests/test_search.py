@@ -328,6 +328,19 @@ def test_the_bundle_does_not_depend_on_the_order_the_pages_are_listed_in(
     assert [(f.path, f.data) for f in forward] == [(f.path, f.data) for f in backward]
 
 
+def test_a_register_without_records_gets_an_empty_index(tmp_path: Path) -> None:
+    """Pagefind's command line refuses a site without pages; the bundle is then empty."""
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(EXAMPLE / "site.yaml", content / "site.yaml")
+    out = tmp_path / "site"
+    result = build_site(content, out, TODAY, TEMPLATES)
+    assert result.ok, result.errors
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"] == {}
+    assert (out / "search" / "index.html").is_file()
+
+
 def test_a_pagefind_that_fails_is_a_problem_not_a_hang(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
