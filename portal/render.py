@@ -1,7 +1,10 @@
-"""Site -> output files: every page, feed and data file, in memory. Pure but for reading templates.
+"""Site -> output files: every page, feed and data file. Pure but for reading templates.
 
 Each part of the site is one stage, a function `(RenderContext) -> Iterable[OutputFile]`
-in its own module; `STAGES` lists them. Markdown bodies are rendered once, up front.
+in its own module; `stages()` lists them. Markdown bodies are rendered once, up front.
+`render` hands each output to a sink (the write stage's staging folder) as soon as a stage
+yields it, so that memory does not grow with the site; the record pages come first, and
+go to the search index as well (see portal.search).
 
 Pages are rendered in batches (`RenderContext.pages`): with a cache (a warm build), each
 page's key is a hash of every input of its rendering, namely the template folder, the code
@@ -81,7 +84,7 @@ class RenderContext:
     bodies: dict[str, str]  # record path -> sanitised HTML of its body
     cache: BodyCache | None = None  # pages are taken from it and stored in it
     fingerprint: str = ""  # of everything but the values that decides a page (with cache)
-    # Work a post stage started before the stages ran (the search index), by name.
+    # What a post stage collected while the stages ran (the search index's pages), by name.
     early: dict[str, object] = field(default_factory=dict)
     # When not None, the search stage leaves the index out and puts here the pages it
     # would have indexed (output path -> SHA-256 of the page's bytes), for the caller to
