@@ -41,7 +41,7 @@ from portal.bodies import render_bodies as render_markdown
 from portal.cancel import checkpoint
 from portal.fields import country_name
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site, SiteConfig
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
@@ -304,8 +304,8 @@ class Sink(Protocol):
     #: A folder on the file system of the files `add` returns, for links to them.
     folder: Path | None
 
-    def add(self, output: OutputFile) -> Path:
-        """Take `output`; return the file that holds its bytes."""
+    def add(self, output: OutputFile) -> Placed:
+        """Take `output`; return the file that holds its bytes (and their digest)."""
         ...
 
 

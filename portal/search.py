@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from portal import pagefind_stable, urls
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 from portal.render import RenderContext, RenderError
 
 if TYPE_CHECKING:
@@ -508,9 +508,10 @@ def build_index(
 class SearchInput:
     """The pages the index covers (`paths`), collected as the render stage makes them.
 
-    `add` is handed every output with the file that now holds its bytes (the staging
-    folder's or the published one; without a file, the bytes are written into a folder of
-    its own, in `near`); `start` then starts Pagefind on them (see `start_index`)."""
+    `add` is handed every output with where the write stage put it (the staging folder's
+    file or the published one, and the SHA-256 of its bytes; without that, the bytes are
+    written into a folder of its own, in `near`); `start` then starts Pagefind on them
+    (see `start_index`)."""
 
     def __init__(self, paths: Set[str], near: Path | None = None) -> None:
         self.paths = paths
@@ -525,16 +526,19 @@ class SearchInput:
         """Whether every page of `paths` has come."""
         return len(self.pages) == len(self.paths)
 
-    def add(self, output: OutputFile, placed: Path | None = None) -> None:
+    def add(self, output: OutputFile, placed: Placed | None = None) -> None:
         if output.path not in self.paths or output.source is not None:
             return
-        self.digests[output.path] = hashlib.sha256(output.data).digest()
-        if placed is None:
+        if placed is not None and placed.digest is not None:
+            file, digest = placed.file, placed.digest
+        else:
             if self._own is None:
                 self._own = Path(tempfile.mkdtemp(prefix="portal-pages-", dir=self.near))
-            placed = self._own / str(len(self.pages))
-            placed.write_bytes(output.data)
-        self.pages[output.path] = placed
+            file = self._own / str(len(self.pages))
+            file.write_bytes(output.data)
+            digest = hashlib.sha256(output.data).digest()
+        self.digests[output.path] = digest
+        self.pages[output.path] = file
 
     def start(self, language: str, cache: BodyCache | None = None) -> IndexRun:
         """Start indexing the pages that came (once: later calls return the same run)."""

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 
 MARKER = ".portal-site"
 STAGING_PREFIX = ".portal-staging-"
@@ -193,7 +193,7 @@ class Staging:
         if kind is not None:
             self.abort()
 
-    def add(self, output: OutputFile) -> Path:
+    def add(self, output: OutputFile) -> Placed:
         """Stage `output` if its bytes changed; return the file that holds its bytes now."""
         if self.folder is None:
             raise WriteError("the staging folder is closed")
@@ -207,7 +207,7 @@ class Staging:
                 ) from exc
             raise
 
-    def _add(self, output: OutputFile, folder: Path) -> Path:
+    def _add(self, output: OutputFile, folder: Path) -> Placed:
         self.paths.add(output.path)
         digest = _digest(output.data) if output.source is None else None
         target = os.path.join(str(self.out), output.path)
@@ -216,7 +216,7 @@ class Staging:
             self.unchanged += 1
             if digest is not None:
                 self.stamps[output.path] = _stamp(info, digest)
-            return Path(target)
+            return Placed(Path(target), digest)
         temporary = folder / str(len(self.staged))
         if output.source is not None:
             shutil.copyfile(output.source, temporary)
@@ -224,7 +224,7 @@ class Staging:
             temporary.write_bytes(output.data)
         os.chmod(temporary, 0o644)
         self.staged.append((temporary, output.path, digest))
-        return temporary
+        return Placed(temporary, digest)
 
     def abort(self) -> None:
         """Forget everything staged: the site folder is as it was before (a no-op once
