@@ -1,10 +1,5 @@
 """Make Pagefind's bundle the same bytes on every build of the same records.
 
-Pagefind's directory indexing numbers pages in the order the file system lists the site's
-folders (tmpfs: by creation; ext4: by a hash of the names), and page numbers are in
-every index chunk, filter, sort order and in the metadata file. So `stabilise` first
-renumbers the pages in the order of their URLs (`renumber`).
-
 Pagefind (1.5) writes each filter's values, and the lists of filters and of sort orders
 in its metadata file, in the order of a Rust HashMap, seeded at random in every process; the
 files are named after a hash of their contents. So two builds of the same site give
@@ -21,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -138,156 +132,12 @@ def _digest(value: Value, length: int) -> str:
     return hashlib.sha256(SIGNATURE + encode(value)).hexdigest()[:length]
 
 
-FRAGMENT = "fragment/{}.pf_fragment"
-INDEX = "index/{}.pf_index"
-
-
-def _url(fragment: bytes) -> str:
-    data = gzip.decompress(fragment)
-    if not data.startswith(SIGNATURE):
-        raise NotPagefind("no pagefind_dcd signature")
-    url = json.loads(data[len(SIGNATURE) :]).get("url")
-    if not isinstance(url, str):
-        raise NotPagefind("a fragment without its url")
-    return url
-
-
-def _renumbered_pages(pages: Value, new: list[int]) -> list[Value]:
-    """[[page delta, locations, meta locations], ...] renumbered (`new[old]`), in the new
-    order, as deltas again."""
-    if not isinstance(pages, list):
-        raise NotPagefind("pages of another shape")
-    found: list[tuple[int, list[Value]]] = []
-    number = 0
-    for page in pages:
-        if not (isinstance(page, list) and page and isinstance(page[0], int)):
-            raise NotPagefind("a page of another shape")
-        number += page[0]
-        found.append((new[number], page[1:]))
-    found.sort(key=lambda item: item[0])
-    deltas: list[Value] = []
-    last = 0
-    for number, rest in found:
-        deltas.append([number - last, *rest])
-        last = number
-    return deltas
-
-
-def _renumbered_words(value: Value, new: list[int]) -> Value:
-    """An index chunk [[word, pages, [[other form, pages], ...]], ...] with its pages
-    renumbered (see `_renumbered_pages`)."""
-    if not isinstance(value, list) or len(value) < 1 or not isinstance(value[0], list):
-        raise NotPagefind("an index chunk of another shape")
-    words: list[Value] = []
-    for entry in value[0]:
-        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], list)):
-            raise NotPagefind("a word of another shape")
-        forms: list[Value] = []
-        for form in entry[2]:
-            if not (isinstance(form, list) and len(form) == 2):
-                raise NotPagefind("a form of a word of another shape")
-            forms.append([form[0], _renumbered_pages(form[1], new)])
-        words.append([entry[0], _renumbered_pages(entry[1], new), forms])
-    return [words, *value[1:]]
-
-
-def renumber(files: Mapping[str, bytes], prefix: str = "") -> dict[str, bytes]:
-    """The bundle {path: bytes} (its files under `prefix`) with each language's pages
-    numbered in the order of their URLs; index chunks and, where two pages' hashes begin
-    alike, fragments renamed after their contents. A bundle of another shape is returned
-    as it was."""
-    result = dict(files)
-    for path, data in files.items():
-        match = META.match(path)
-        if not match:
-            continue
-        try:
-            result = _renumber_language(result, path, read(data), match["dir"])
-        except (NotPagefind, OSError, EOFError, UnicodeDecodeError, ValueError, KeyError):
-            continue
-    return result
-
-
-def _renumber_language(
-    files: dict[str, bytes], meta_path: str, meta: Value, folder: str
-) -> dict[str, bytes]:
-    if not (isinstance(meta, list) and len(meta) >= 5):
-        raise NotPagefind("metadata of another shape")
-    version, pages, chunks, filters, sorts, *rest = meta
-    if not (isinstance(pages, list) and isinstance(chunks, list) and isinstance(sorts, list)):
-        raise NotPagefind("metadata of another shape")
-    names = [str(page[0]) if isinstance(page, list) else "" for page in pages]
-    fragments = [files[folder + FRAGMENT.format(name)] for name in names]
-    urls = [_url(fragment) for fragment in fragments]
-    order = sorted(range(len(pages)), key=lambda old: urls[old])
-    new = [0] * len(pages)
-    for number, old in enumerate(order):
-        new[old] = number
-    result = dict(files)
-    # Fragments: named after a hash of their contents, lengthened past its first 7 digits
-    # only where two pages' hashes begin alike; in URL order, the first keeps the short.
-    taken: set[str] = set()
-    renamed_pages: list[Value] = []
-    for old in order:
-        page = pages[old]
-        assert isinstance(page, list)
-        name = names[old]
-        short = name[: name.index("_") + 8] if "_" in name else name
-        if short in taken:
-            digest = hashlib.sha256(fragments[old]).hexdigest()
-            short += digest[: max(1, len(name) - len(short))]
-        taken.add(short)
-        if short != name:
-            del result[folder + FRAGMENT.format(name)]
-            result[folder + FRAGMENT.format(short)] = fragments[old]
-        renamed_pages.append([short, *page[1:]])
-    new_chunks: list[Value] = []
-    for chunk in chunks:
-        if not (isinstance(chunk, list) and len(chunk) == 3 and isinstance(chunk[2], str)):
-            raise NotPagefind("an index chunk entry of another shape")
-        words = _renumbered_words(read(files[folder + INDEX.format(chunk[2])]), new)
-        lang = chunk[2].split("_", 1)[0]
-        name = f"{lang}_{_digest(words, len(chunk[2]) - len(lang) - 1)}"
-        del result[folder + INDEX.format(chunk[2])]
-        result[folder + INDEX.format(name)] = write(words)
-        new_chunks.append([chunk[0], chunk[1], name])
-    if isinstance(filters, list):
-        for entry in filters:
-            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], str):
-                filter_path = f"{folder}filter/{entry[1]}.pf_filter"
-                values = read(files[filter_path])
-                if not (isinstance(values, list) and len(values) == 2):
-                    raise NotPagefind("a filter of another shape")
-                if not isinstance(values[1], list):
-                    raise NotPagefind("a filter of another shape")
-                remapped: list[Value] = []
-                for item in values[1]:
-                    if not (isinstance(item, list) and len(item) == 2):
-                        raise NotPagefind("a filter value of another shape")
-                    numbers = item[1]
-                    if not isinstance(numbers, list):
-                        raise NotPagefind("a filter value of another shape")
-                    pages_of: list[Value] = list(sorted(new[int(str(n))] for n in numbers))
-                    remapped.append([item[0], pages_of])
-                result[filter_path] = write([values[0], remapped])
-    new_sorts: list[Value] = []
-    for entry in sorts:
-        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list)):
-            raise NotPagefind("a sort order of another shape")
-        ordered: list[Value] = [new[int(str(n))] for n in entry[1]]
-        new_sorts.append([entry[0], ordered])
-    result[meta_path] = write([version, renamed_pages, new_chunks, filters, new_sorts, *rest])
-    return result
-
-
 FILTER = re.compile(r"^(?P<dir>.*filter/)(?P<lang>[\w-]+)_(?P<hash>[0-9a-f]+)\.pf_filter$")
 META = re.compile(r"^(?P<dir>.*)pagefind\.(?P<lang>[\w-]+)_(?P<hash>[0-9a-f]+)\.pf_meta$")
 
 
 def stabilise(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's bundle {path: bytes} with pages numbered in the order of their URLs,
-    filters and their list sorted, files renamed."""
-    files = renumber(files)
+    """Pagefind's bundle {path: bytes} with filters and their list sorted, files renamed."""
     result = dict(files)
     renamed: dict[str, str] = {}  # old hash ("en_2758aad") -> new hash
     for path, data in files.items():

@@ -1,36 +1,40 @@
 """Full-text search: a Pagefind index of the published record pages, and the /search/ page.
 
-Pagefind indexes the built pages, the way it indexes any static site (its directory
-indexing, through the command line of the program that the `pagefind[bin]` package
-ships). The record templates mark what it indexes: the record's `<article>` carries
-`data-pagefind-body`, and a hidden block holds the filters, meta and sort key of
-`SearchData`, made here from the values the page shows (the shown status, not the
-recorded one). Pages without `data-pagefind-body` (lists, the timeline, the home page)
-are not indexed, and neither are drafts outside the preview.
+Pagefind indexes the built pages. The record templates mark what it indexes: the
+record's `<article>` carries `data-pagefind-body`, and a hidden block holds the filters,
+meta and sort key of `SearchData`, made here from the values the page shows (the shown
+status, not the recorded one). Pages without `data-pagefind-body` (lists, the timeline,
+the home page) are not indexed, and neither are drafts outside the preview.
 
 The render stage hands each record page to a `SearchInput` as it is written into the
-staging folder; once the last one is there, `SearchInput.start` starts Pagefind in its
-own process on links to those files, so that it indexes while the other stages render.
-The post stage `render_search` then waits for the bundle: its files, made byte-stable
+staging folder; once the last one is there, `SearchInput.start` starts Pagefind (the
+program that the `pagefind[bin]` package ships) in its own process and sends it the
+pages, so that it indexes while the other stages render (see `IndexRun`). The post stage
+`render_search` then waits for the bundle: its files, made byte-stable
 (`pagefind_stable`), go under `pagefind/` with the rest of the site. With the cache, the
 bundle of exactly the same pages (by their bytes) is reused and Pagefind does not run.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import importlib.metadata
 import inspect
+import json
 import os
+import selectors
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence, Set
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from portal import pagefind_stable, urls
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
@@ -330,14 +334,25 @@ def _executable() -> Path:
 
 @dataclass
 class IndexRun:
-    """Pagefind indexing a folder of pages in its own process while the build goes on, or
-    the bundle taken from the cache. `result()` waits for it."""
+    """Pagefind indexing pages in its own process while the build goes on, or the bundle
+    taken from the cache. `result()` waits for it.
+
+    Pagefind runs as its service (`pagefind --service`, what its Python API's
+    `add_html_file` speaks: base64 JSON messages, each ended by a comma, on its standard
+    input and output). It numbers pages in the order they come, so they go in the order
+    of their paths, and the same pages make the same bundle on every machine (its
+    directory indexing numbers them in the order the file system lists a folder, which
+    differs between file systems, and renumbering them afterwards costs more than the
+    indexing). All messages are written at once: Pagefind reads them into a queue as
+    they arrive, so the pipe never fills while it works. The last asks for the bundle.
+    """
 
     key: str
     cache: BodyCache | None
     bundle: dict[str, bytes] | None = None
     process: subprocess.Popen[bytes] | None = None
-    folder: Path | None = None  # its pages, bundle and log; removed when it is done
+    folder: tempfile.TemporaryDirectory[str] | None = None  # its working folder and log
+    last_message: int = 0
 
     def result(self) -> list[OutputFile]:
         if self.bundle is None:
@@ -347,42 +362,22 @@ class IndexRun:
         return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(self.bundle.items())]
 
     def _wait(self) -> dict[str, bytes]:
-        if self.process is None or self.folder is None:
+        if self.process is None or self.process.stdout is None:
             raise _problem("Pagefind failed: it was stopped")
         try:
-            try:
-                code = self.process.wait(TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired as exc:
-                message = f"Pagefind failed: no result in {TIMEOUT_SECONDS:.0f} s"
-                raise _problem(message) from exc
-            if code != 0:
-                raise _problem(f"Pagefind failed (exit {code}). {self._said()}".strip())
-            return self._read()
+            files = _read_files(self.process.stdout, self.last_message, self._said)
         finally:
             self.cancel()
-
-    def _read(self) -> dict[str, bytes]:
-        """The shipped files of the bundle Pagefind wrote, made byte-stable."""
-        assert self.folder is not None
-        bundle = self.folder / "bundle"
-        try:
-            files = {
-                path.relative_to(bundle).as_posix(): path.read_bytes()
-                for path in sorted(bundle.rglob("*"))
-                if path.is_file() and _shipped(path.relative_to(bundle).as_posix())
-            }
-        except OSError as exc:
-            raise _problem(f"Pagefind failed: {exc}. {self._said()}".strip()) from exc
-        if not files:
-            raise _problem(f"Pagefind failed: it wrote no index. {self._said()}".strip())
-        return dict(pagefind_stable.stabilise(files))
+        shipped = {rel: data for rel, data in sorted(files.items()) if _shipped(rel)}
+        return dict(pagefind_stable.stabilise(shipped))
 
     def _said(self) -> str:
         """What Pagefind wrote to its standard error (the last 2,000 characters)."""
         if self.folder is None:
             return ""
+        log = Path(self.folder.name) / "pagefind.log"
         try:
-            return (self.folder / "pagefind.log").read_text("utf-8", "replace").strip()[-2000:]
+            return log.read_text("utf-8", "replace").strip()[-2000:]
         except OSError:
             return ""
 
@@ -397,42 +392,59 @@ class IndexRun:
         """Stop Pagefind if it still runs and remove its folder (done: a no-op)."""
         process, self.process = self.process, None
         if process is not None:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):  # what is left for a pipe it closed
+                        stream.close()
             if process.poll() is None:
                 process.kill()
             process.wait()
-        folder, self.folder = self.folder, None
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
 
 
-def _write_empty(bundle: Path, language: str) -> None:
-    """Pagefind's bundle of no page, written into `bundle` by its Python API."""
-    import asyncio
-
-    try:
-        from pagefind.index import IndexConfig, PagefindIndex
-    except ImportError as exc:
-        message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
-        raise _problem(message) from exc
-
-    async def empty() -> None:
-        config = IndexConfig(force_language=language, output_path=str(bundle))
-        async with PagefindIndex(config=config):
-            pass  # leaving the block writes the files
-
-    try:
-        asyncio.run(empty())
-    except Exception as exc:
-        raise _problem(f"Pagefind failed: {exc}") from exc
+def _message(number: int, payload: Mapping[str, object]) -> bytes:
+    """One message to Pagefind's service."""
+    text = json.dumps({"message_id": number, "payload": payload}, ensure_ascii=False)
+    return base64.b64encode(text.encode("utf-8")) + b","
 
 
-def _place(source: Path, target: Path) -> None:
-    """`target` holds the bytes of `source`: a hard link where it can, else a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+def _messages(pages: Mapping[str, Path], language: str) -> Iterator[bytes]:
+    """A new index, every page (read from its file) in the order of its path, then a
+    request for the bundle's files (the last message: number len(pages) + 1)."""
+    yield _message(0, {"type": "NewIndex", "config": {"force_language": language}})
+    for number, rel in enumerate(sorted(pages), start=1):
+        url = "/" + rel.removesuffix("index.html")
+        html = pages[rel].read_text("utf-8")
+        add = {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html}
+        yield _message(number, add)
+    yield _message(len(pages) + 1, {"type": "GetFiles", "index_id": 0})
+
+
+def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[str, bytes]:
+    """Read Pagefind's answers until the one to message `last` (the bundle's files);
+    raise RenderError on an answer that is an error, an early end or a timeout."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    pending: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while True:
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                raise _problem(f"Pagefind failed: no result in {TIMEOUT_SECONDS:.0f} s")
+            chunk = os.read(stream.fileno(), 1 << 20)
+            if not chunk:
+                raise _problem(f"Pagefind failed: it stopped before the end. {said()}".strip())
+            *ended, rest = chunk.split(b",")
+            for piece in ended:
+                answer = json.loads(base64.b64decode(b"".join([*pending, piece])))
+                pending = []
+                payload = answer.get("payload") or {}
+                if payload.get("type") == "Error":
+                    raise _problem(f"Pagefind failed: {payload.get('message')}")
+                if answer.get("message_id") == last:
+                    return {f["path"]: base64.b64decode(f["content"]) for f in payload["files"]}
+            pending.append(rest)
 
 
 def start_index(
@@ -440,12 +452,9 @@ def start_index(
     digests: Mapping[str, bytes],
     language: str,
     cache: BodyCache | None = None,
-    near: Path | None = None,
 ) -> IndexRun:
     """Start Pagefind on `pages` (output path -> a file that holds the page), or take their
-    bundle from `cache` (`digests`: output path -> SHA-256 of the page's bytes). Pagefind
-    reads the pages from a folder of links to those files, made in `near` (a folder on
-    their file system) or in the system's temporary folder."""
+    bundle from `cache` (`digests`: output path -> SHA-256 of the page's bytes)."""
     lang = pagefind_language(language)
     key = bundle_key(digests, lang)
     run = IndexRun(key, cache)
@@ -455,34 +464,26 @@ def start_index(
         if run.bundle is not None:
             return run
     binary = _executable()
+    run.last_message = len(pages) + 1
     # Pagefind reads settings from PAGEFIND_* variables and from a pagefind.yml in its
     # working folder: neither may change the index, so it gets neither.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    run.folder = Path(tempfile.mkdtemp(prefix="portal-pagefind-", dir=near))
-    if not pages:  # its command line refuses a site without pages: an empty index
-        try:
-            _write_empty(run.folder / "bundle", lang)
-            run.bundle = run._read()
-        finally:
-            run.cancel()
-        return run
+    run.folder = tempfile.TemporaryDirectory(prefix="portal-pagefind-")
+    root = Path(run.folder.name)
     try:
-        for rel in sorted(pages):
-            _place(pages[rel], run.folder / "site" / rel)
-        command = [
-            str(binary),
-            *("--site", "site", "--output-path", "bundle"),
-            *("--force-language", lang, "--quiet"),
-        ]
-        with open(run.folder / "pagefind.log", "wb") as log:
+        with open(root / "pagefind.log", "wb") as log:
             run.process = subprocess.Popen(
-                command,
-                cwd=run.folder,
+                [str(binary), "--service"],
+                cwd=root,
                 env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
             )
+        assert run.process.stdin is not None
+        for message in _messages(pages, lang):
+            run.process.stdin.write(message)
+        run.process.stdin.flush()
     except OSError as exc:
         said = run._said()
         run.cancel()
@@ -500,9 +501,12 @@ def build_index(
     `pagefind/`."""
     with tempfile.TemporaryDirectory(prefix="portal-pages-") as folder:
         found = SearchInput(frozenset(pages), near=Path(folder))
-        for rel, data in sorted(pages.items()):
-            found.add(OutputFile(rel, data))
-        return found.start(language, cache).result()
+        try:
+            for rel, data in sorted(pages.items()):
+                found.add(OutputFile(rel, data))
+            return found.start(language, cache).result()
+        finally:
+            found.close()
 
 
 class SearchInput:
@@ -510,8 +514,8 @@ class SearchInput:
 
     `add` is handed every output with where the write stage put it (the staging folder's
     file or the published one, and the SHA-256 of its bytes; without that, the bytes are
-    written into a folder of its own, in `near`); `start` then starts Pagefind on them
-    (see `start_index`)."""
+    written into a temporary folder of its own, in `near` if given); `start` then starts
+    Pagefind on them (see `start_index`)."""
 
     def __init__(self, paths: Set[str], near: Path | None = None) -> None:
         self.paths = paths
@@ -543,7 +547,7 @@ class SearchInput:
     def start(self, language: str, cache: BodyCache | None = None) -> IndexRun:
         """Start indexing the pages that came (once: later calls return the same run)."""
         if self.run is None:
-            self.run = start_index(self.pages, self.digests, language, cache, self.near)
+            self.run = start_index(self.pages, self.digests, language, cache)
         return self.run
 
     def close(self) -> None:
