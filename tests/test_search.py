@@ -317,11 +317,10 @@ def _page(title: str, word: str) -> bytes:
     ).encode()
 
 
-def test_the_bundle_does_not_depend_on_the_order_the_pages_are_listed_in(
+def test_the_bundle_does_not_depend_on_the_order_the_pages_come_in(
     tmp_path: Path,
 ) -> None:
-    """Pagefind numbers pages in the order the file system lists them (tmpfs: by their
-    creation); `pagefind_stable` numbers them by URL again."""
+    """Pagefind numbers pages in the order it is given them; they go in path order."""
     pages = {f"{name}/index.html": _page(name, f"word{name}") for name in "abcdefgh"}
     forward = build_index(pages, "en")
     backward = build_index(dict(reversed(list(pages.items()))), "en")
@@ -329,7 +328,7 @@ def test_the_bundle_does_not_depend_on_the_order_the_pages_are_listed_in(
 
 
 def test_a_register_without_records_gets_an_empty_index(tmp_path: Path) -> None:
-    """Pagefind's command line refuses a site without pages; the bundle is then empty."""
+    """A fresh register: the search page works, over an empty index."""
     content = tmp_path / "content"
     content.mkdir()
     shutil.copy(EXAMPLE / "site.yaml", content / "site.yaml")
