@@ -22,7 +22,9 @@ class OutputFile:
 @dataclass(frozen=True)
 class Placed:
     """Where the write stage put an output: `file` holds its bytes (staged, or already
-    published), `digest` is their SHA-256 (None for a copied file)."""
+    published), `digest` is their SHA-256 (None for a copied file); `fresh`: staged, its
+    bytes differ from the published file's."""
 
     file: Path
     digest: bytes | None = None
+    fresh: bool = False

@@ -27,13 +27,15 @@ def render_pages(context: RenderContext) -> Iterable[OutputFile]:
 
 def page_tasks(context: RenderContext) -> list[PageTask]:
     """Every page of this stage, with the values its template is given: the records'
-    pages first (the search index starts on them while the others render)."""
+    pages first, in the order of their paths (the order the search index takes them in,
+    as they come), then the others."""
     site = context.site
     bodies = context.bodies
-    tasks = [record_task(site, agreement, bodies) for agreement in site.agreements]
-    tasks.extend(record_task(site, partner, bodies) for partner in site.partners)
-    tasks.extend(record_task(site, event, bodies) for event in site.events)
-    tasks.extend(record_task(site, page, bodies) for page in site.pages)
+    records: list[Record] = [*site.agreements, *site.partners, *site.events, *site.pages]
+    tasks = sorted(
+        (record_task(site, record, bodies) for record in records),
+        key=lambda task: urls.output_path(task.url),
+    )
     tasks.append(PageTask(urls.home(), "home.html", {"view": views.home(site)}))
     tasks.append(
         PageTask(urls.agreements(), "agreements.html", {"view": views.agreements_index(site)})

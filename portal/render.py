@@ -441,10 +441,10 @@ def render(
     posts = post_stages()
     found: search.SearchInput | None = None
     if search.render_search in posts:
-        # The record pages go to the search index as they are made; Pagefind starts on
-        # them as soon as the last one is there, while the other stages render.
+        # The record pages go to the search index as they are made (see SearchInput).
         near = sink.folder if sink is not None else None
-        found = search.SearchInput(search.indexed_paths(site), near)
+        language = site.config.language if search_later is None else None
+        found = search.SearchInput(search.indexed_paths(site), near, language)
         context.early[search.EARLY] = found
 
     def add(outputs: Iterable[OutputFile]) -> None:
@@ -459,7 +459,7 @@ def render(
                 kept.append(output)
             if found is not None:
                 found.add(output, placed)
-                if search_later is None and found.run is None and found.complete:
+                if search_later is None and not found.started and found.complete:
                     found.start(site.config.language, cache)
 
     # The site and its bodies live until the end of the build: the garbage collector need

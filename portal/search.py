@@ -31,8 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -353,6 +353,35 @@ class IndexRun:
     process: subprocess.Popen[bytes] | None = None
     folder: tempfile.TemporaryDirectory[str] | None = None  # its working folder and log
     last_message: int = 0
+    sent: list[str] = field(default_factory=list)  # the pages sent, in order
+
+    def send(self, rel: str, file: Path) -> None:
+        """Send Pagefind the page at output path `rel`, read from `file`."""
+        self._write(_add_file(len(self.sent) + 1, rel, file))
+        self.sent.append(rel)
+
+    def finish(self) -> None:
+        """Ask for the bundle of the pages sent (`result()` waits for it)."""
+        self.last_message = len(self.sent) + 1
+        self._write(_message(self.last_message, {"type": "GetFiles", "index_id": 0}))
+        if self.process is not None and self.process.stdin is not None:
+            try:
+                self.process.stdin.flush()
+            except OSError as exc:
+                raise self._failed(exc) from exc
+
+    def _write(self, message: bytes) -> None:
+        if self.process is None or self.process.stdin is None:
+            raise _problem("Pagefind failed: it was stopped")
+        try:
+            self.process.stdin.write(message)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> RenderError:
+        said = self._said()
+        self.cancel()
+        return _problem(f"Pagefind failed: {exc}. {said}".strip())
 
     def result(self) -> list[OutputFile]:
         if self.bundle is None:
@@ -410,16 +439,11 @@ def _message(number: int, payload: Mapping[str, object]) -> bytes:
     return base64.b64encode(text.encode("utf-8")) + b","
 
 
-def _messages(pages: Mapping[str, Path], language: str) -> Iterator[bytes]:
-    """A new index, every page (read from its file) in the order of its path, then a
-    request for the bundle's files (the last message: number len(pages) + 1)."""
-    yield _message(0, {"type": "NewIndex", "config": {"force_language": language}})
-    for number, rel in enumerate(sorted(pages), start=1):
-        url = "/" + rel.removesuffix("index.html")
-        html = pages[rel].read_text("utf-8")
-        add = {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html}
-        yield _message(number, add)
-    yield _message(len(pages) + 1, {"type": "GetFiles", "index_id": 0})
+def _add_file(number: int, rel: str, file: Path) -> bytes:
+    """The message that adds the page at output path `rel` (read from `file`)."""
+    url = "/" + rel.removesuffix("index.html")
+    html = file.read_text("utf-8")
+    return _message(number, {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html})
 
 
 def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[str, bytes]:
@@ -447,24 +471,11 @@ def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[s
             pending.append(rest)
 
 
-def start_index(
-    pages: Mapping[str, Path],
-    digests: Mapping[str, bytes],
-    language: str,
-    cache: BodyCache | None = None,
-) -> IndexRun:
-    """Start Pagefind on `pages` (output path -> a file that holds the page), or take their
-    bundle from `cache` (`digests`: output path -> SHA-256 of the page's bytes)."""
-    lang = pagefind_language(language)
-    key = bundle_key(digests, lang)
-    run = IndexRun(key, cache)
-    if cache is not None:
-        blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
-        run.bundle = _unpack(blob) if blob is not None else None
-        if run.bundle is not None:
-            return run
+def launch(key: str, language: str, cache: BodyCache | None = None) -> IndexRun:
+    """Start Pagefind's service with a new index, for pages to be `send` to it; the bundle
+    is stored in `cache` under `key` once it comes."""
     binary = _executable()
-    run.last_message = len(pages) + 1
+    run = IndexRun(key, cache)
     # Pagefind reads settings from PAGEFIND_* variables and from a pagefind.yml in its
     # working folder: neither may change the index, so it gets neither.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
@@ -480,14 +491,39 @@ def start_index(
                 stdout=subprocess.PIPE,
                 stderr=log,
             )
-        assert run.process.stdin is not None
-        for message in _messages(pages, lang):
-            run.process.stdin.write(message)
-        run.process.stdin.flush()
     except OSError as exc:
-        said = run._said()
-        run.cancel()
-        raise _problem(f"Pagefind failed: {exc}. {said}".strip()) from exc
+        raise run._failed(exc) from exc
+    config = {"force_language": pagefind_language(language)}
+    run._write(_message(0, {"type": "NewIndex", "config": config}))
+    return run
+
+
+def _cached(key: str, cache: BodyCache | None) -> IndexRun | None:
+    """The run whose bundle the cache holds under `key`, if it does."""
+    if cache is None:
+        return None
+    blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
+    bundle = _unpack(blob) if blob is not None else None
+    return IndexRun(key, cache, bundle) if bundle is not None else None
+
+
+def start_index(
+    pages: Mapping[str, Path],
+    digests: Mapping[str, bytes],
+    language: str,
+    cache: BodyCache | None = None,
+) -> IndexRun:
+    """Start Pagefind on `pages` (output path -> a file that holds the page), or take their
+    bundle from `cache` (`digests`: output path -> SHA-256 of the page's bytes)."""
+    key = bundle_key(digests, pagefind_language(language))
+    found = _cached(key, cache)
+    if found is not None:
+        return found
+    run = launch(key, language, cache)
+    try:
+        for rel in sorted(pages):
+            run.send(rel, pages[rel])
+        run.finish()
     except BaseException:
         run.cancel()
         raise
@@ -514,15 +550,25 @@ class SearchInput:
 
     `add` is handed every output with where the write stage put it (the staging folder's
     file or the published one, and the SHA-256 of its bytes; without that, the bytes are
-    written into a temporary folder of its own, in `near` if given); `start` then starts
-    Pagefind on them (see `start_index`)."""
+    written into a temporary folder of its own, in `near` if given). `start` then starts
+    Pagefind on them (see `start_index`), or takes their bundle from the cache.
 
-    def __init__(self, paths: Set[str], near: Path | None = None) -> None:
+    As soon as a page comes that differs from the published one (every page, in a first
+    build), the bundle of the last build cannot be reused: Pagefind starts then, with
+    `language`, and is sent each page as it comes (in the order of their paths, as the
+    pages stage renders them), indexing while the rest of the pages render. `start`
+    still takes the bundle from the cache if it has this very one."""
+
+    def __init__(
+        self, paths: Set[str], near: Path | None = None, language: str | None = None
+    ) -> None:
         self.paths = paths
         self.near = near
+        self.language = language  # None: Pagefind starts only in `start`
         self.pages: dict[str, Path] = {}
         self.digests: dict[str, bytes] = {}
         self.run: IndexRun | None = None
+        self.started = False  # `start` was called: no more pages go to Pagefind
         self._own: Path | None = None  # where pages without a file are written
 
     @property
@@ -543,11 +589,32 @@ class SearchInput:
             digest = hashlib.sha256(output.data).digest()
         self.digests[output.path] = digest
         self.pages[output.path] = file
+        if self.started:
+            return
+        if self.run is not None:
+            self.run.send(output.path, file)
+        elif self.language is not None and placed is not None and placed.fresh:
+            # The index changes: start indexing now, with every page so far.
+            self.run = launch("", self.language)
+            for rel, path in self.pages.items():
+                self.run.send(rel, path)
 
     def start(self, language: str, cache: BodyCache | None = None) -> IndexRun:
-        """Start indexing the pages that came (once: later calls return the same run)."""
-        if self.run is None:
-            self.run = start_index(self.pages, self.digests, language, cache)
+        """The run that makes the bundle of the pages that came, or that takes it from the
+        cache (once: later calls return the same run)."""
+        run = self.run
+        if self.started and run is not None:
+            return run
+        self.started = True
+        key = bundle_key(self.digests, pagefind_language(language))
+        found = _cached(key, cache)
+        if run is not None and found is None and run.sent == sorted(self.pages):
+            run.key, run.cache = key, cache
+            run.finish()
+            return run
+        if run is not None:  # not needed, or not sent in order: not used
+            run.cancel()
+        self.run = found or start_index(self.pages, self.digests, language, cache)
         return self.run
 
     def close(self) -> None:

@@ -224,7 +224,7 @@ class Staging:
             temporary.write_bytes(output.data)
         os.chmod(temporary, 0o644)
         self.staged.append((temporary, output.path, digest))
-        return Placed(temporary, digest)
+        return Placed(temporary, digest, fresh=True)
 
     def abort(self) -> None:
         """Forget everything staged: the site folder is as it was before (a no-op once

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import json
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from portal.cache import BodyCache
 from portal.cli import TEMPLATES
 from portal.model import Site
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 from portal.pipeline import build_site, check_site
 from portal.render import RenderContext, RenderError, make_env, render_bodies
 from portal.search import (
@@ -325,6 +328,48 @@ def test_the_bundle_does_not_depend_on_the_order_the_pages_come_in(
     forward = build_index(pages, "en")
     backward = build_index(dict(reversed(list(pages.items()))), "en")
     assert [(f.path, f.data) for f in forward] == [(f.path, f.data) for f in backward]
+
+
+def test_pagefind_starts_at_the_first_changed_page_and_the_cache_still_wins(
+    tmp_path: Path,
+) -> None:
+    pages = {f"{name}/index.html": _page(name, f"word{name}") for name in "abc"}
+    placed = {}
+    for rel, data in pages.items():
+        file = tmp_path / rel.replace("/", "-")
+        file.write_bytes(data)
+        placed[rel] = Placed(file, hashlib.sha256(data).digest())
+    cache = BodyCache(tmp_path / "cache")
+
+    # Pages as published: Pagefind starts only when all are there (the cache may have them).
+    unchanged = SearchInput(frozenset(pages), language="en")
+    for rel, data in pages.items():
+        unchanged.add(OutputFile(rel, data), placed[rel])
+    assert unchanged.run is None
+    first = unchanged.start("en", cache).result()
+    unchanged.close()
+
+    # A changed page: Pagefind starts with it and is sent each page as it comes.
+    changed = SearchInput(frozenset(pages), language="en")
+    for number, (rel, data) in enumerate(pages.items()):
+        changed.add(OutputFile(rel, data), replace(placed[rel], fresh=number == 1))
+        assert (
+            changed.run is None if number == 0 else changed.run.sent == sorted(pages)[: number + 1]
+        )
+    # ... but the cache holds the bundle of these very pages: Pagefind's run is not used.
+    run = changed.start("en", cache)
+    assert run.bundle is not None
+    assert [(f.path, f.data) for f in run.result()] == [(f.path, f.data) for f in first]
+    changed.close()
+
+    # Without the cache, the bundle it was sent the pages for is the same.
+    again = SearchInput(frozenset(pages), language="en")
+    for rel, data in pages.items():
+        again.add(OutputFile(rel, data), replace(placed[rel], fresh=True))
+    assert [(f.path, f.data) for f in again.start("en").result()] == [
+        (f.path, f.data) for f in first
+    ]
+    again.close()
 
 
 def test_a_register_without_records_gets_an_empty_index(tmp_path: Path) -> None:
