@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from portal.cli import main
 from portal.output import OutputFile
-from portal.write import MARKER, WriteError, WriteReport, write
+from portal.write import MARKER, MARKER_TEXT, Staging, WriteError, WriteReport, write
 from tests.support.sites import snapshot, write_site
 
 TODAY = "2024-06-01"
@@ -232,3 +233,58 @@ def test_writing_some_files_removes_nothing(tmp_path: Path) -> None:
     assert (report.written, report.removed, report.changed) == (1, 0, ("a/index.html",))
     assert (out / "a" / "index.html").read_bytes() == b"A2"
     assert (out / "b" / "index.html").read_bytes() == b"b"
+
+
+def test_an_error_mid_stream_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("index.html", b"old"), OutputFile("a/index.html", b"a")], out)
+    before = snapshot(out)
+
+    def outputs() -> Iterator[OutputFile]:
+        yield OutputFile("index.html", b"new")  # staged, not yet published
+        yield OutputFile("b/index.html", b"b")
+        raise RuntimeError("a template failed half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        write(outputs(), out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a", "index.html"]  # no staging
+
+
+def test_a_build_that_fails_after_staging_pages_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages go into the staging folder as they are rendered; a stage that fails after
+    them (here the feeds) leaves the published folder exactly as it was."""
+    from portal import feeds
+
+    content = write_site(tmp_path, {"agreements/second.md": SECOND})
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    before = snapshot(out)
+    write_site(tmp_path, {"agreements/second.md": SECOND.replace("Body of", "New body of")})
+
+    def failing(context: object) -> Iterator[OutputFile]:
+        raise OSError("the disk is full")
+        yield  # a generator, as the stages are
+
+    monkeypatch.setattr(feeds, "render_feeds", failing)
+    with pytest.raises(OSError, match="the disk is full"):
+        build(content, out)
+    assert snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".portal-staging-")]
+
+
+def test_a_build_leaves_the_staging_folder_of_another_running_build_alone(
+    tmp_path: Path,
+) -> None:
+    """The preview may start a build while a cancelled one still stages its files."""
+    out = tmp_path / "site"
+    write([OutputFile("a.html", b"a")], out)
+    with Staging(out) as other:
+        other.add(OutputFile("a.html", b"A"))  # staged, still held by the other build
+        report = write([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
+        assert report.removed == 0
+        assert other.folder is not None and other.folder.is_dir()
+        assert other.commit().written == 1
+    assert files(out) == {MARKER: MARKER_TEXT, "a.html": b"A"}
