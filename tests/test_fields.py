@@ -46,6 +46,8 @@ def test_a_partial_date_covers_its_whole_period() -> None:
         ("2023-9-14", "`2023-9-14` is not a date; write 2023-09-14, 2023-09 or 2023"),
         ("14/09/2023", "`14/09/2023` is not a date; write 2023-09-14, 2023-09 or 2023"),
         ("2023-00", "`2023-00` has no month 0"),
+        (999, "`999`: write the year with four digits"),
+        ("23-09-14", "`23-09-14`: write the year with four digits"),
         ("2023-09-31", "`2023-09-31` is not a day of the calendar"),
         (True, "must be a date like 2023-09-14, 2023-09 or 2023, found `true` (a yes/no value)"),
         (
