@@ -275,7 +275,7 @@ def read(
                     path,
                     meta.line_of(key),
                     prefix + key,
-                    f"unknown field{hint}" + ("" if near else f" Known fields: {allowed}"),
+                    f"unknown field{hint}" + ("" if near else f"; known fields: {allowed}"),
                 )
             )
     for name, spec in table.items():

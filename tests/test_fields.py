@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from portal.fields import FieldError, country, country_name, http_url, partial_date, term
-from portal.model import PartialDate, Term
+from portal.fields import (
+    SOURCE_FIELDS,
+    FieldError,
+    country,
+    country_name,
+    http_url,
+    partial_date,
+    read,
+    term,
+)
+from portal.model import PartialDate, Problem, Term
+from portal.yamlsafe import parse_yaml
 
 
 @pytest.mark.parametrize(
@@ -85,3 +95,11 @@ def test_web_addresses_must_be_http() -> None:
     assert http_url("https://example.org/a") == "https://example.org/a"
     with pytest.raises(FieldError):
         http_url("ftp://example.org/a")
+
+
+def test_an_unknown_field_with_no_near_name_lists_the_known_ones() -> None:
+    problems: list[Problem] = []
+    read(parse_yaml("title: A\nurl: https://example.org/\nby: me\n"), SOURCE_FIELDS, "x", problems)
+    assert [str(p) for p in problems] == [
+        "x:3: by: unknown field; known fields: title, url, publisher, date"
+    ]
