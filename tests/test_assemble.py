@@ -165,6 +165,24 @@ def test_a_published_record_cannot_point_to_a_draft(tmp_path: Path) -> None:
     ]
 
 
+def test_a_draft_may_point_to_another_draft(tmp_path: Path) -> None:
+    content = write_site(
+        tmp_path,
+        {
+            "agreements/draft-one.md": agreement_with("draft: true\n"),
+            "agreements/draft-two.md": agreement_with("draft: true\nrelated: [draft-one]\n"),
+        },
+    )
+    published = check_site(content, dt.date(2025, 1, 1))
+    preview = check_site(content, dt.date(2025, 1, 1), preview=True)
+    assert published.errors == () and preview.errors == ()
+    assert published.site and preview.site
+    assert [a.slug for a in published.site.agreements] == ["estonia-mou"]
+    related = {a.slug: a.related_all for a in preview.site.agreements}
+    assert related["draft-two"] == ("draft-one",)
+    assert related["draft-one"] == ("draft-two",)
+
+
 def test_partial_dates_are_accepted_quoted_or_not(tmp_path: Path) -> None:
     text = AGREEMENT.replace("signed: 2023-09-14", "signed: '2023-09'\neffective: 2024")
     result = check_site(
