@@ -26,6 +26,8 @@ from portal.yamlsafe import parse_yaml
         (2023, PartialDate(2023), "2023"),
         ("2023", PartialDate(2023), "2023"),
         ("1868-01-03", PartialDate(1868, 1, 3), "3 January 1868"),
+        (1000, PartialDate(1000), "1000"),  # the first year of four digits
+        ("2023-12", PartialDate(2023, 12), "December 2023"),
     ],
 )
 def test_full_and_partial_dates(value: object, expected: PartialDate, shown: str) -> None:
@@ -60,6 +62,7 @@ def test_a_partial_date_covers_its_whole_period() -> None:
         ("23-09-14", "`23-09-14`: write the year with four digits"),
         ("2023-09-31", "`2023-09-31` is not a day of the calendar"),
         (True, "must be a date like 2023-09-14, 2023-09 or 2023, found `true` (a yes/no value)"),
+        (2023.5, "must be a date like 2023-09-14, 2023-09 or 2023, found the number `2023.5`"),
         (
             "2023-09-14T00:00:00Z",
             "`2023-09-14T00:00:00Z` has a time; dates are calendar days: write `2023-09-14`",
