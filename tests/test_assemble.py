@@ -23,6 +23,9 @@ def test_term_counts_from_entry_into_force() -> None:
     assert add_term(PartialDate(2020, 1, 31), Term(1, "months")) == PartialDate(2020, 2, 29)
     assert add_term(PartialDate(2018, 10), Term(3, "years")) == PartialDate(2021, 10)
     assert add_term(PartialDate(2018), Term(2, "years")) == PartialDate(2020)
+    # a start known only to the year counts from its first month
+    assert add_term(PartialDate(2018), Term(11, "months")) == PartialDate(2018)
+    assert add_term(PartialDate(2018), Term(12, "months")) == PartialDate(2019)
 
 
 def test_expiry_from_term_and_shown_status_on_the_build_day(tmp_path: Path) -> None:

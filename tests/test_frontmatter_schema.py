@@ -257,8 +257,17 @@ INVALID = [
         {"date_unknown": "[signed]"},
         "13: date_unknown: lists `signed`, but `signed` is given; remove one",
     ),
-    ("agreements", {"date_unknown": "[expires]"}, "13: date_unknown: `expires` cannot be unknown"),
-    ("agreements", {"date_unknown": "[]"}, "13: date_unknown: must list the date fields"),
+    (
+        "agreements",
+        {"date_unknown": "[expires]"},
+        "13: date_unknown: `expires` cannot be unknown; list only signed, effective, terminated",
+    ),
+    (
+        "agreements",
+        {"date_unknown": "[]"},
+        "13: date_unknown: must list the date fields the sources do not give, like `[signed]`, "
+        "found a list",
+    ),
     (
         "agreements",
         {"status": "proposed", "signed": None, "term": "3 years"},
