@@ -97,3 +97,15 @@ def test_an_agreement_not_yet_signed_needs_no_signing_date(status: str) -> None:
         SIGNED.format(status=status, extra="").replace("signed: 2023-09-14\n", ""),
     )
     assert parse_record(raw).problems == ()
+
+
+def test_a_term_needs_a_start_unless_the_expiry_is_given() -> None:
+    text = SIGNED.format(status="proposed", extra="term: 3 years").replace(
+        "signed: 2023-09-14\n", ""
+    )
+    raw = RawFile("agreements", "a", "a.md", text)
+    assert [str(p) for p in parse_record(raw).problems] == [
+        "a.md:12: term: needs `signed` or `effective` to count from"
+    ]
+    with_expiry = RawFile("agreements", "a", "a.md", text.replace("term:", "expires: 2026\nterm:"))
+    assert parse_record(with_expiry).problems == ()
