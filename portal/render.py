@@ -23,8 +23,6 @@ import gc
 import hashlib
 import importlib.metadata
 import io
-import multiprocessing
-import os
 import pickle
 import sys
 import threading
@@ -37,6 +35,7 @@ import jinja2
 
 from portal import links, urls, views
 from portal.cancel import checkpoint
+from portal.cores import map_on_cores
 from portal.fields import country_name
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site, SiteConfig
 from portal.output import OutputFile, Placed
@@ -47,8 +46,6 @@ if TYPE_CHECKING:
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
 PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
 CHECK_EVERY = 256  # items of a long loop between two checkpoints (portal.cancel)
-MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 4
 PAGES_PER_BATCH = 1024  # pages rendered (or taken from the cache) and held at a time
 
 
@@ -145,47 +142,16 @@ def _render_one(env: jinja2.Environment, site: TemplateSite, task: PageTask) -> 
 
 
 # The batch a forked worker renders: set in the parent just before the fork, never pickled.
-_JOB: tuple[jinja2.Environment, TemplateSite, Sequence[PageTask]] | None = None
-
-
-def _render_range(bounds: tuple[int, int]) -> list[bytes | Problem]:
-    assert _JOB is not None
-    env, site, tasks = _JOB
-    return [_render_one(env, site, task) for task in tasks[bounds[0] : bounds[1]]]
-
-
-def _cpu_count() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    """Fork only a process with one thread (a forked copy of other threads' locks can hang)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
 def _render_tasks(
     env: jinja2.Environment, site: TemplateSite, tasks: Sequence[PageTask]
 ) -> list[bytes | Problem]:
     """Each task's page as bytes, or the Problem of its template error; the same results
     in worker processes (many pages, several cores) as here."""
-    global _JOB
-    workers = min(MAX_WORKERS, _cpu_count())
-    if len(tasks) < PARALLEL_MIN_PAGES or workers < 2 or not _can_fork():
-        return [_render_one(env, site, task) for task in tasks]
-    size = max(1, -(-len(tasks) // (workers * CHUNKS_PER_WORKER)))
-    bounds = [(start, min(len(tasks), start + size)) for start in range(0, len(tasks), size)]
-    # Compile every template here first, so that the workers share the compiled code.
-    for name in sorted({task.template for task in tasks}):
-        env.get_template(name)
-    _JOB = (env, site, tasks)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_range, bounds, chunksize=1)
-    finally:
-        _JOB = None
-    return [item for part in parts for item in part]
+    if len(tasks) >= PARALLEL_MIN_PAGES:
+        # Compile every template here first, so that the workers share the compiled code.
+        for name in sorted({task.template for task in tasks}):
+            env.get_template(name)
+    return map_on_cores(functools.partial(_render_one, env, site), tasks, PARALLEL_MIN_PAGES)
 
 
 # --- page keys ----------------------------------------------------------------------------
