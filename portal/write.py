@@ -8,9 +8,16 @@ that cannot be read, a full disk) leaves the folder as it was too:
    the site folder (same file system) as soon as it is rendered, so that the build never
    holds the whole site in memory; nothing published has changed yet. On any error the
    staging folder is removed and the error raised.
-2. `Staging.commit`: only then are files the build no longer produces removed, and each
-   staged file renamed over its target (an atomic rename: a reader sees the old file or
-   the new, never half of one).
+2. `Staging.commit`: only then is each staged file renamed over its target (an atomic
+   rename: a reader sees the old file or the new, never half of one), the deepest first,
+   so that a record's page is in place before the lists that link to it; then the files
+   the build no longer produces are removed (those in the way of a new file first).
+
+What a failure in step 2 leaves (a full disk, a crash, a power cut): every file whole,
+either as the last build left it or as this build made it; no file missing that the
+site had (stale files go last); the staging folder with the files not yet placed, which
+the next build removes. The next build then finishes the site: without stamps from the
+failed one, it reads back and compares what it finds.
 
 Files whose bytes are unchanged are not rewritten, so their times stay as they were.
 To know a file is unchanged without reading it back, a build may hand in the `Stamp`s
@@ -260,23 +267,34 @@ class Staging:
         if self.keep is not None:
             existing = {rel for rel in existing if not rel.startswith(self.keep)}
         stale = existing - self.paths
-        # Folders are left empty only by stale files (walk up from those), or were empty
-        # already (then one walk over the whole folder).
+        # Stale files are removed after the new files are in place, so that a failure
+        # part-way leaves no page missing that the site had; only those in the way of a
+        # new file (a file where a folder now goes, or a folder where a file goes) first.
+        in_the_way = _in_the_way(stale, {rel for _temporary, rel, _digest in self.staged})
+        # The deepest files first: a record's page is in place before the lists that link
+        # to it (`agreements/x/index.html` before `agreements/index.html` and `index.html`).
+        staged = sorted(self.staged, key=lambda item: (-item[1].count("/"), item[1]))
+        placed = 0
         try:
-            for rel in sorted(stale):
-                (out / rel).unlink()
-            _prune_emptied(out, stale)
-            if empty_folder:
-                _prune_empty_folders(out)
+            _remove(out, in_the_way)
             made: set[Path] = set()
-            for temporary, rel, digest in self.staged:
+            for temporary, rel, digest in staged:
                 target = out / rel
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
                 os.replace(temporary, target)
+                placed += 1
                 if digest is not None:
                     stamps[rel] = _stamp(os.lstat(target), digest)
+            _remove(out, stale - in_the_way)
+        except OSError as exc:
+            raise WriteError(
+                f"writing into {out} stopped after {placed} of {len(staged)} changed files "
+                f"({exc.strerror or exc}): each file there is whole, either as the last build "
+                "left it or as this one made it, and the files it no longer has are still "
+                "there; run the build again to finish"
+            ) from exc
         finally:
             self.folder = None
             shutil.rmtree(staging, ignore_errors=True)
@@ -285,6 +303,27 @@ class Staging:
             _prune_empty_folders(out)
         changed = tuple(sorted({rel for _temporary, rel, _digest in self.staged} | stale))
         return WriteReport(len(self.staged), self.unchanged, len(stale), stamps, changed)
+
+
+def _in_the_way(stale: set[str], new: set[str]) -> set[str]:
+    """The stale files that stand where a new file's folder goes, or inside a folder
+    where a new file goes."""
+    folders_of_new = {
+        rel.rsplit("/", depth)[0] for rel in new for depth in range(1, rel.count("/") + 1)
+    }
+    return {
+        rel
+        for rel in stale
+        if rel in folders_of_new
+        or any(rel.rsplit("/", depth)[0] in new for depth in range(1, rel.count("/") + 1))
+    }
+
+
+def _remove(out: Path, files: set[str]) -> None:
+    """Remove `files` and the folders that removing them left empty."""
+    for rel in sorted(files):
+        (out / rel).unlink()
+    _prune_emptied(out, files)
 
 
 def _prune_empty_folders(out: Path) -> None:

@@ -288,3 +288,79 @@ def test_a_build_leaves_the_staging_folder_of_another_running_build_alone(
         assert other.folder is not None and other.folder.is_dir()
         assert other.commit().written == 1
     assert files(out) == {MARKER: MARKER_TEXT, "a.html": b"A"}
+
+
+def failing_replace_after(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the rename step fail (a full disk, say) once `count` files are in place."""
+    real = os.replace
+    done = 0
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        nonlocal done
+        if done == count:
+            raise OSError(28, "No space left on device")
+        done += 1
+        real(source, target)
+
+    monkeypatch.setattr("portal.write.os.replace", replace)
+
+
+OLD = [
+    OutputFile("index.html", b"home, old"),
+    OutputFile("agreements/index.html", b"list, old"),
+    OutputFile("agreements/a/index.html", b"a, old"),
+    OutputFile("agreements/gone/index.html", b"gone, old"),
+]
+NEW = [
+    OutputFile("index.html", b"home, new"),
+    OutputFile("agreements/index.html", b"list, new"),
+    OutputFile("agreements/a/index.html", b"a, new"),
+    OutputFile("agreements/b/index.html", b"b, new"),
+]
+
+
+@pytest.mark.parametrize("placed", [0, 1, 2, 3])
+def test_a_failure_while_renaming_leaves_each_file_whole_and_none_missing(
+    placed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    write(OLD, out)
+    failing_replace_after(placed, monkeypatch)
+    with pytest.raises(WriteError, match=f"stopped after {placed} of 4 changed files"):
+        write(NEW, out)
+    now = files(out)
+    old = {o.path: o.data for o in OLD}
+    new = {o.path: o.data for o in NEW}
+    # every file the site had is still there, each either as it was or as the build made it
+    assert set(old) <= set(now)
+    assert all(now[rel] in (old.get(rel), new.get(rel)) for rel in now if rel != MARKER)
+    # deepest first: a record's page is in place before the lists that would link to it
+    assert [
+        rel
+        for rel in (
+            "agreements/a/index.html",
+            "agreements/b/index.html",
+            "agreements/index.html",
+            "index.html",
+        )
+        if now.get(rel) == new[rel]
+    ] == [
+        "agreements/a/index.html",
+        "agreements/b/index.html",
+        "agreements/index.html",
+        "index.html",
+    ][:placed]
+    assert not [p for p in out.iterdir() if p.name.startswith(".portal-staging-")]
+
+
+def test_the_next_build_after_a_failed_rename_finishes_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    write(OLD, out)
+    failing_replace_after(2, monkeypatch)
+    with pytest.raises(WriteError):
+        write(NEW, out)
+    monkeypatch.undo()
+    write(NEW, out)
+    assert files(out) == {MARKER: MARKER_TEXT, **{o.path: o.data for o in NEW}}
