@@ -145,8 +145,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="check the content and write the site (default)",
-        description="Check the content, render every page in memory, and only if all is "
-        "well write the site into --out. Files whose bytes did not change are not "
+        description="Check the content, render every page into a staging folder, and "
+        "only if all is well publish the site into --out. Files whose bytes did not change are not "
         "rewritten; files no longer produced are removed. A build that fails leaves "
         "--out exactly as it was.",
     )

@@ -22,7 +22,7 @@ from portal.yamlsafe import Mapping
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 80
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE = re.compile(r"^(\d{1,4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 DATE_WITH_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
 TERM = re.compile(r"^([1-9][0-9]{0,2}) (year|years|month|months)$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -166,6 +166,8 @@ def partial_date(value: Any) -> PartialDate:
         raise FieldError(f"`{raw}` is not a date; write 2023-09-14, 2023-09 or 2023")
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
+    if year < 1000:
+        raise FieldError(f"`{raw}`: write the year with four digits")
     if month is not None and not 1 <= month <= 12:
         raise FieldError(f"`{raw}` has no month {month}")
     if day is not None:
@@ -173,8 +175,6 @@ def partial_date(value: Any) -> PartialDate:
             dt.date(year, month or 1, day)
         except ValueError:
             raise FieldError(f"`{raw}` is not a day of the calendar") from None
-    if year < 1000:
-        raise FieldError(f"`{raw}`: write the year with four digits")
     return PartialDate(year, month, day)
 
 
@@ -287,7 +287,7 @@ def read(
                     path,
                     meta.line_of(key),
                     prefix + key,
-                    f"unknown field{hint}" + ("" if near else f" Known fields: {allowed}"),
+                    f"unknown field{hint}" + ("" if near else f"; known fields: {allowed}"),
                 )
             )
     for name, spec in table.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -16,3 +17,14 @@ class OutputFile:
     path: str
     data: bytes = b""
     source: str | None = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where the write stage put an output: `file` holds its bytes (staged, or already
+    published), `digest` is their SHA-256 (None for a copied file); `fresh`: staged, its
+    bytes differ from the published file's."""
+
+    file: Path
+    digest: bytes | None = None
+    fresh: bool = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from portal import timeline, urls, views
+from portal import search, timeline, urls, views
 from portal.cancel import checkpoint
 from portal.history import history_view
 from portal.model import Agreement, Event, Page, Partner, Site
@@ -23,20 +23,25 @@ Record = Agreement | Partner | Event | Page
 
 
 def render_pages(context: RenderContext) -> Iterable[OutputFile]:
-    return context.pages(page_tasks(context))
+    return context.iter_pages(page_tasks(context))
 
 
 def page_tasks(context: RenderContext) -> list[PageTask]:
-    """Every page of this stage, with the values its template is given."""
+    """Every page of this stage, with the values its template is given: the records'
+    pages first, in the order of their paths (the order the search index takes them in,
+    as they come), then the others."""
     site = context.site
     bodies = context.bodies
-    tasks = [
-        PageTask(urls.home(), "home.html", {"view": views.home(site)}),
-        PageTask(urls.agreements(), "agreements.html", {"view": views.agreements_index(site)}),
-    ]
-    tasks.extend(record_task(site, agreement, bodies) for agreement in site.agreements)
+    records: list[Record] = [*site.agreements, *site.partners, *site.events, *site.pages]
+    tasks = sorted(
+        (record_task(site, record, bodies) for record in records),
+        key=lambda task: urls.output_path(task.url),
+    )
+    tasks.append(PageTask(urls.home(), "home.html", {"view": views.home(site)}))
+    tasks.append(
+        PageTask(urls.agreements(), "agreements.html", {"view": views.agreements_index(site)})
+    )
     tasks.append(PageTask(urls.partners(), "partners.html", {"view": views.partners_index(site)}))
-    tasks.extend(record_task(site, partner, bodies) for partner in site.partners)
     for area in site.config.areas:
         tasks.append(
             PageTask(
@@ -53,8 +58,6 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
                 {"agency": agency, "view": views.agency_view(site, agency)},
             )
         )
-    tasks.extend(record_task(site, event, bodies) for event in site.events)
-    tasks.extend(record_task(site, page, bodies) for page in site.pages)
     tasks.append(
         PageTask(
             urls.timeline(),
@@ -71,23 +74,26 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
 
 
 def record_task(site: Site, record: Record, bodies: Mapping[str, str]) -> PageTask:
-    """The page of one record (agreement, partner, event or free page), with its body."""
+    """The page of one record (agreement, partner, event or free page), with its body and
+    what it gives the search index (`search`: None when it is not indexed)."""
     checkpoint()  # thousands of views on a large site
-    body = bodies[record.path]
-    history = history_view(site.history_of(record))
+    values: dict[str, object] = {
+        "body": bodies[record.path],
+        "search": search.search_data(site, record),
+    }
+    if not isinstance(record, Page):
+        values["history"] = history_view(site.history_of(record))
     if isinstance(record, Agreement):
-        view: object = views.agreement_view(site, record)
-        values = {"view": view, "body": body, "history": history}
+        values["view"] = views.agreement_view(site, record)
         return PageTask(urls.agreement(record.slug), "agreement.html", values)
     if isinstance(record, Partner):
-        view = views.partner_view(site, record)
-        values = {"view": view, "body": body, "history": history}
+        values["view"] = views.partner_view(site, record)
         return PageTask(urls.partner(record.slug), "partner.html", values)
     if isinstance(record, Event):
-        view = views.event_view(site, record)
-        values = {"view": view, "body": body, "history": history}
+        values["view"] = views.event_view(site, record)
         return PageTask(urls.event(record.slug), "event.html", values)
-    return PageTask(urls.page(record.slug), "page.html", {"page": record, "body": body})
+    values["page"] = record
+    return PageTask(urls.page(record.slug), "page.html", values)
 
 
 def copy_assets(context: RenderContext, folder: Path = ASSETS) -> Iterable[OutputFile]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from portal.assemble import assemble
@@ -24,13 +25,13 @@ from portal.links import Known, check_item, known_targets
 from portal.load import load
 from portal.model import Problem, Site
 from portal.validate import Checked, Parsed, check_file
-from portal.write import WriteReport, write
+from portal.write import Staging, WriteReport, write
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
     from portal.output import OutputFile
     from portal.render import RenderError
-    from portal.search import IndexRun, SearchRecord
+    from portal.search import IndexRun
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def build_site(
     write_lock: AbstractContextManager[object] | None = None,
     history: bool = True,
 ) -> Result:
-    """Check, render every page in memory, and only then write the site folder.
+    """Check, render every page into the staging folder, and only then publish it.
 
     With a `cache`, Markdown bodies rendered by an earlier build are taken from it and
     only new or changed ones are rendered; the output is the same byte for byte.
@@ -155,23 +156,26 @@ def build_site(
                 else renderer(sources)
             )
             checkpoint()
-            later: list[SearchRecord] | None = [] if search_later else None
-            outputs = render(result.site, templates, bodies, cache, later)
+            later: dict[str, bytes] | None = {} if search_later else None
+            known = cache.lookup_stamps(out) if cache is not None else None
+            keep = BUNDLE if later is not None else None
+            # Pages go into the staging folder as they are rendered; any error (or a
+            # cancellation) removes it and leaves the published folder as it was.
+            with Staging(out, known, keep=keep) as staging:
+                render(result.site, templates, bodies, cache, later, sink=staging)
+                with write_lock if write_lock is not None else nullcontext():
+                    if cancelled is not None and cancelled():
+                        raise Cancelled
+                    report = staging.commit()
+            if cache is not None:
+                cache.store_stamps(out, report.stamps)
     except Cancelled:
         return Result(None, (), cancelled=True)
     except RenderError as exc:
         return Result(None, render_problems(exc), result.warnings)
-    keep = BUNDLE if later is not None else None
-    with write_lock if write_lock is not None else nullcontext():
-        if cancelled is not None and cancelled():
-            return Result(None, (), cancelled=True)
-        known = cache.lookup_stamps(out) if cache is not None else None
-        report = write(outputs, out, known, keep=keep)
-        if cache is not None:
-            cache.store_stamps(out, report.stamps)
     if later is None:
         return replace(result, report=report)
-    index = SearchLater(tuple(later), result.site.config.language, out, cache)
+    index = SearchLater(MappingProxyType(later), result.site.config.language, out, cache)
     return replace(result, report=report, search_later=index)
 
 
@@ -189,12 +193,12 @@ def _with_history(
 
 @dataclass(frozen=True)
 class SearchLater:
-    """The search index a build left for later: `start()` starts Pagefind on the records
-    (an IndexRun: `result()` waits for the bundle, raising RenderError if Pagefind failed
-    or was stopped by `cancel()`), `write(bundle)` puts it in the site folder, replacing
-    only the files under pagefind/."""
+    """The search index a build left for later: `start()` starts Pagefind on the pages
+    written (an IndexRun: `result()` waits for the bundle, raising RenderError if Pagefind
+    failed or was stopped by `cancel()`), `write(bundle)` puts it in the site folder,
+    replacing only the files under pagefind/."""
 
-    records: tuple[SearchRecord, ...]
+    digests: Mapping[str, bytes]  # output path -> SHA-256 of the page's bytes
     language: str
     out: Path
     cache: BodyCache | None
@@ -202,7 +206,8 @@ class SearchLater:
     def start(self) -> IndexRun:
         from portal.search import start_index
 
-        return start_index(self.records, self.language, self.cache)
+        pages = {rel: self.out / rel for rel in self.digests}
+        return start_index(pages, self.digests, self.language, self.cache)
 
     def write(self, bundle: list[OutputFile]) -> WriteReport:
         """Write `bundle` (`run.result()`) as the only files under pagefind/."""

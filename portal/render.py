@@ -1,7 +1,10 @@
-"""Site -> output files: every page, feed and data file, in memory. Pure but for reading templates.
+"""Site -> output files: every page, feed and data file. Pure but for reading templates.
 
 Each part of the site is one stage, a function `(RenderContext) -> Iterable[OutputFile]`
-in its own module; `STAGES` lists them. Markdown bodies are rendered once, up front.
+in its own module; `stages()` lists them. Markdown bodies are rendered once, up front.
+`render` hands each output to a sink (the write stage's staging folder) as soon as a stage
+yields it, so that memory does not grow with the site; the record pages come first, and
+go to the search index as well (see portal.search).
 
 Pages are rendered in batches (`RenderContext.pages`): with a cache (a warm build), each
 page's key is a hash of every input of its rendering, namely the template folder, the code
@@ -20,34 +23,30 @@ import gc
 import hashlib
 import importlib.metadata
 import io
-import multiprocessing
-import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
 from portal import links, urls, views
 from portal.cancel import checkpoint
+from portal.cores import map_on_cores
 from portal.fields import country_name
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site, SiteConfig
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
-    from portal.search import SearchRecord
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
 PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
 CHECK_EVERY = 256  # items of a long loop between two checkpoints (portal.cancel)
-MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 4
+PAGES_PER_BATCH = 1024  # pages rendered (or taken from the cache) and held at a time
 
 
 class RenderError(Exception):
@@ -80,11 +79,12 @@ class RenderContext:
     bodies: dict[str, str]  # record path -> sanitised HTML of its body
     cache: BodyCache | None = None  # pages are taken from it and stored in it
     fingerprint: str = ""  # of everything but the values that decides a page (with cache)
-    # Work a post stage started before the stages ran (the search index), by name.
+    # What a post stage collected while the stages ran (the search index's pages), by name.
     early: dict[str, object] = field(default_factory=dict)
-    # When not None, the search stage leaves the index out and puts here the records it
-    # would have indexed, for the caller to index afterwards (`serve` does, after reloading).
-    search_later: list[SearchRecord] | None = None
+    # When not None, the search stage leaves the index out and puts here the pages it
+    # would have indexed (output path -> SHA-256 of the page's bytes), for the caller to
+    # index afterwards (`serve` does, after reloading).
+    search_later: dict[str, bytes] | None = None
     record_digests: Digests = field(default_factory=dict)  # for page keys
 
     def page(self, url: str, template: str, **values: object) -> OutputFile:
@@ -94,6 +94,15 @@ class RenderContext:
     def pages(self, tasks: Sequence[PageTask]) -> list[OutputFile]:
         """Render many pages: from the cache when it has them, in worker processes when
         many are left. Raise RenderError with every template error."""
+        return list(self.iter_pages(tasks))
+
+    def iter_pages(self, tasks: Sequence[PageTask]) -> Iterator[OutputFile]:
+        """The pages of `tasks`, in their order, made batch by batch (see `pages`): only
+        one batch of pages is in memory at a time."""
+        for start in range(0, len(tasks), PAGES_PER_BATCH):
+            yield from self._batch(tasks[start : start + PAGES_PER_BATCH])
+
+    def _batch(self, tasks: Sequence[PageTask]) -> list[OutputFile]:
         paths = [urls.output_path(task.url) for task in tasks]
         shown = TemplateSite(self.site.config)
         keys: dict[str, str] = {}
@@ -133,47 +142,16 @@ def _render_one(env: jinja2.Environment, site: TemplateSite, task: PageTask) -> 
 
 
 # The batch a forked worker renders: set in the parent just before the fork, never pickled.
-_JOB: tuple[jinja2.Environment, TemplateSite, Sequence[PageTask]] | None = None
-
-
-def _render_range(bounds: tuple[int, int]) -> list[bytes | Problem]:
-    assert _JOB is not None
-    env, site, tasks = _JOB
-    return [_render_one(env, site, task) for task in tasks[bounds[0] : bounds[1]]]
-
-
-def _cpu_count() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    """Fork only a process with one thread (a forked copy of other threads' locks can hang)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
 def _render_tasks(
     env: jinja2.Environment, site: TemplateSite, tasks: Sequence[PageTask]
 ) -> list[bytes | Problem]:
     """Each task's page as bytes, or the Problem of its template error; the same results
     in worker processes (many pages, several cores) as here."""
-    global _JOB
-    workers = min(MAX_WORKERS, _cpu_count())
-    if len(tasks) < PARALLEL_MIN_PAGES or workers < 2 or not _can_fork():
-        return [_render_one(env, site, task) for task in tasks]
-    size = max(1, -(-len(tasks) // (workers * CHUNKS_PER_WORKER)))
-    bounds = [(start, min(len(tasks), start + size)) for start in range(0, len(tasks), size)]
-    # Compile every template here first, so that the workers share the compiled code.
-    for name in sorted({task.template for task in tasks}):
-        env.get_template(name)
-    _JOB = (env, site, tasks)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_range, bounds, chunksize=1)
-    finally:
-        _JOB = None
-    return [item for part in parts for item in part]
+    if len(tasks) >= PARALLEL_MIN_PAGES:
+        # Compile every template here first, so that the workers share the compiled code.
+        for name in sorted({task.template for task in tasks}):
+            env.get_template(name)
+    return map_on_cores(functools.partial(_render_one, env, site), tasks, PARALLEL_MIN_PAGES)
 
 
 # --- page keys ----------------------------------------------------------------------------
@@ -280,7 +258,19 @@ def page_key(fingerprint: str, task: PageTask, digests: Digests | None = None) -
 Stage = Callable[[RenderContext], Iterable[OutputFile]]
 # A post stage runs after every stage and sees what they produced (e.g. the search index,
 # which covers only pages that exist). It may add files, never replace one.
-PostStage = Callable[[RenderContext, Mapping[str, OutputFile]], Iterable[OutputFile]]
+# It is given the paths of every file produced so far.
+PostStage = Callable[[RenderContext, Set[str]], Iterable[OutputFile]]
+
+
+class Sink(Protocol):
+    """Where `render` puts each output as soon as it is made (the write stage's Staging)."""
+
+    #: A folder on the file system of the files `add` returns, for links to them.
+    folder: Path | None
+
+    def add(self, output: OutputFile) -> Placed:
+        """Take `output`; return the file that holds its bytes (and their digest)."""
+        ...
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -395,34 +385,51 @@ def render(
     templates: Path,
     bodies: Mapping[str, str] | None = None,
     cache: BodyCache | None = None,
-    search_later: list[SearchRecord] | None = None,
+    search_later: dict[str, bytes] | None = None,
+    sink: Sink | None = None,
 ) -> list[OutputFile]:
-    """Every output file. `bodies` are the bodies already rendered (record path -> HTML, as
-    `render_bodies` gives them, e.g. from the body cache); without them they are rendered here.
-    With a `cache`, pages (and the search bundle) whose inputs are unchanged come from it.
-    With a `search_later` list, the search index is left out and the records it would
-    hold are put in that list (`search.SearchRecord`s), to be indexed afterwards.
+    """Every output file, sorted by path. `bodies` are the bodies already rendered (record
+    path -> HTML, as `render_bodies` gives them, e.g. from the body cache); without them
+    they are rendered here. With a `cache`, pages (and the search bundle) whose inputs are
+    unchanged come from it. With a `search_later` dict, the search index is left out and
+    the pages it would cover are put in it (see `RenderContext.search_later`).
+    With a `sink`, each output is handed to it as soon as it is made and not kept (the
+    list returned is then empty): memory does not grow with the site.
     In a cancellable build (portal.cancel), Cancelled is raised between stages and in
     the long loops once the build is no longer wanted."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
     env = make_env(templates, site)
     fingerprint = (page_fingerprint(templates, env, site) or "") if cache is not None else ""
     context = RenderContext(site, env, rendered, cache, fingerprint, search_later=search_later)
-    outputs: dict[str, OutputFile] = {}
-
-    def add(produced: Iterable[OutputFile]) -> None:
-        for output in produced:
-            if output.path in outputs:
-                raise RenderError(
-                    [Problem(output.path, 0, "", "two parts of the site write this file")]
-                )
-            outputs[output.path] = output
+    kept: list[OutputFile] = []
+    produced: set[str] = set()
 
     from portal import search
 
     posts = post_stages()
-    if search.render_search in posts and search_later is None:
-        context.early[search.EARLY] = search.start_early(context)
+    found: search.SearchInput | None = None
+    if search.render_search in posts:
+        # The record pages go to the search index as they are made (see SearchInput).
+        near = sink.folder if sink is not None else None
+        language = site.config.language if search_later is None else None
+        found = search.SearchInput(search.indexed_paths(site), near, language)
+        context.early[search.EARLY] = found
+
+    def add(outputs: Iterable[OutputFile]) -> None:
+        for output in outputs:
+            if output.path in produced:
+                raise RenderError(
+                    [Problem(output.path, 0, "", "two parts of the site write this file")]
+                )
+            produced.add(output.path)
+            placed = sink.add(output) if sink is not None else None
+            if sink is None:
+                kept.append(output)
+            if found is not None:
+                found.add(output, placed)
+                if search_later is None and not found.started and found.complete:
+                    found.start(site.config.language, cache)
+
     # The site and its bodies live until the end of the build: the garbage collector need
     # not go over them again each time the stages' many small objects set it off (nor
     # touch their pages of memory in the forked workers). Only its timing changes.
@@ -433,10 +440,9 @@ def render(
             add(stage(context))
         for post_stage in posts:
             checkpoint()
-            add(list(post_stage(context, MappingProxyType(dict(outputs)))))
+            add(list(post_stage(context, frozenset(produced))))
     finally:
         gc.unfreeze()
-        early = context.early.get(search.EARLY)
-        if isinstance(early, search.IndexRun):
-            early.cancel()
-    return [outputs[path] for path in sorted(outputs)]
+        if found is not None:
+            found.close()
+    return sorted(kept, key=lambda output: output.path)

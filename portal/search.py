@@ -1,54 +1,51 @@
-"""Full-text search: a Pagefind index of the published records, and the /search/ page.
+"""Full-text search: a Pagefind index of the published record pages, and the /search/ page.
 
-A post stage (see `render.post_stages`): it runs after the other stages and indexes only
-the records whose page they produced, so a result never leads to a missing page. Index
-pages (lists, the timeline, the home page) are not records and are never indexed.
+Pagefind indexes the built pages. The record templates mark what it indexes: the
+record's `<article>` carries `data-pagefind-body`, and a hidden block holds the filters,
+meta and sort key of `SearchData`, made here from the values the page shows (the shown
+status, not the recorded one). Pages without `data-pagefind-body` (lists, the timeline,
+the home page) are not indexed, and neither are drafts outside the preview.
 
-Each record goes to Pagefind as a small HTML document written here, with explicit
-content, filters, meta and sort keys, built from the site's data rather than parsed out
-of the rendered pages: the index does not depend on the markup of the page templates,
-and each facet holds exactly what the site shows (the shown status, not the recorded one).
-
-Pagefind runs as the service of the program that the `pagefind[bin]` package ships, in
-its own process, started before the page stages so that it indexes while they render.
-The documents go to it over a pipe, in a fixed order, and the bundle comes back the same
-way, into OutputFiles under `pagefind/`, made byte-stable (`pagefind_stable`); the write
-stage writes them with the rest of the site. With the cache, a bundle made
-from exactly the same documents is reused.
+The render stage hands each record page to a `SearchInput` as it is written into the
+staging folder; once the last one is there, `SearchInput.start` starts Pagefind (the
+program that the `pagefind[bin]` package ships) in its own process and sends it the
+pages, so that it indexes while the other stages render (see `IndexRun`). The post stage
+`render_search` then waits for the bundle: its files, made byte-stable
+(`pagefind_stable`), go under `pagefind/` with the rest of the site. With the cache, the
+bundle of exactly the same pages (by their bytes) is reused and Pagefind does not run.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.metadata
 import inspect
 import json
 import os
 import selectors
+import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from portal import pagefind_stable, urls
-from portal.fields import country_name
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 from portal.render import RenderContext, RenderError
 
 if TYPE_CHECKING:
     from portal.cache import BodyCache
 
-SEARCH_CACHE_VERSION = 1  # bump when the way bundles are cached changes
-EARLY = "search"  # the key of the early IndexRun in RenderContext.early
+SEARCH_CACHE_VERSION = 2  # bump when the way bundles are cached changes
+EARLY = "search"  # the key of the SearchInput in RenderContext.early
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SCRIPT = "search.js"
@@ -80,153 +77,67 @@ _SHIPPED_SUFFIXES = (".pf_meta", ".pagefind", ".pf_index", ".pf_fragment", ".pf_
 
 
 @dataclass(frozen=True)
-class SearchRecord:
-    """One search result: what Pagefind indexes for one published record.
+class SearchData:
+    """What a record's page tells Pagefind besides its text (see macros.html, search_data).
 
-    `url` is relative to base_url (`agreements/x/`). The indexed text is the title, then
-    `aliases` (weighted like the title), `lines` (plain text: summary, partners, ...) and
-    the record's sanitised body. `filters` maps a facet of FACETS to its values; `meta` is
-    what a result shows; `date` orders results by date.
+    `filters` are (facet of FACETS, value) pairs; `meta` (key, value) pairs are what a
+    result shows; `sort` is the record's value of SORT_KEY, its date then its URL (so that
+    no two records tie and the order never depends on Pagefind's numbering of pages);
+    `aliases` is text indexed with the page that the page does not show (the other names
+    of its partners).
     """
 
-    url: str
-    title: str
-    lines: tuple[str, ...] = ()
-    body_html: str = ""
-    aliases: tuple[str, ...] = ()
-    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    meta: Mapping[str, str] = field(default_factory=dict)
-    date: PartialDate | None = None
+    filters: tuple[tuple[str, str], ...]
+    meta: tuple[tuple[str, str], ...]
+    sort: str
+    aliases: str = ""
 
     @property
-    def sort(self) -> dict[str, str]:
-        return {SORT_KEY: self.date.iso() if self.date is not None else _UNDATED}
-
-    @property
-    def text(self) -> str:
-        """Everything indexed, as plain text."""
-        return _join(self.title, "; ".join(self.aliases), *self.lines, html_to_text(self.body_html))
-
-    def document(self, language: str) -> str:
-        """The HTML document Pagefind indexes for this record (never published).
-
-        Filters, meta and sort keys sit in an element Pagefind does not index as text
-        (`data-pagefind-ignore`), each value as an element's text, so that any character
-        (commas, colons) is safe in a value.
-        """
-        tags = [f'<span data-pagefind-meta="title">{escape(self.title)}</span>']
-        tags += [
-            f'<span data-pagefind-meta="{key}">{escape(value)}</span>'
-            for key, value in sorted(self.meta.items())
-            if key != "title"
-        ]
-        tags += [
-            f'<span data-pagefind-filter="{key}">{escape(value)}</span>'
-            for key, values in sorted(self.filters.items())
-            for value in values
-        ]
-        tags += [
-            f'<span data-pagefind-sort="{key}">{escape(value)}</span>'
-            for key, value in sorted(self.sort.items())
-        ]
-        body = [f"<h1>{escape(self.title)}</h1>"]
-        if self.aliases:
-            body.append(f'<p data-pagefind-weight="7">{escape("; ".join(self.aliases))}</p>')
-        body += [f"<p>{escape(line)}</p>" for line in self.lines]
-        body.append(self.body_html)
-        return (
-            f'<!doctype html>\n<html lang="{escape(language)}">\n<head><meta charset="utf-8">'
-            f"<title>{escape(self.title)}</title></head>\n<body>\n"
-            f"<div data-pagefind-ignore>{''.join(tags)}</div>\n"
-            + "\n".join(body)
-            + "\n</body>\n</html>\n"
-        )
+    def sort_key(self) -> str:
+        return SORT_KEY
 
 
-# -- records ---------------------------------------------------------------------------
+def _sort_value(date: PartialDate | None, url: str) -> str:
+    return f"{date.iso() if date is not None else _UNDATED} {url}"
 
 
-class _TextExtractor(HTMLParser):
-    _BLOCKS = frozenset(
-        {
-            *("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"),
-            *("td", "th", "blockquote", "pre", "br", "hr", "dt", "dd", "figure", "figcaption"),
-        }
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """The text of sanitised HTML: one line per block, spaces collapsed."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _join(*parts: str | None) -> str:
-    return "\n".join(part for part in parts if part)
+def _pairs(mapping: Mapping[str, str | tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for key, values in mapping.items():
+        for value in (values,) if isinstance(values, str) else values:
+            if value:
+                pairs.append((key, value))
+    return tuple(pairs)
 
 
 def _partner_names(site: Site, slugs: Iterable[str]) -> tuple[str, ...]:
     return tuple(site.partner(slug).name for slug in slugs)
 
 
-def _partner_line(site: Site, slugs: Sequence[str]) -> str:
-    """`Partners: JUSMAG-P (JUSMAG, ...); ...`: so that an alias finds the records too."""
-    names = []
-    for slug in slugs:
-        partner = site.partner(slug)
-        aliases = f" ({', '.join(partner.aliases)})" if partner.aliases else ""
-        names.append(partner.name + aliases)
-    return "Partners: " + "; ".join(names) if names else ""
+def _partner_aliases(site: Site, slugs: Sequence[str]) -> str:
+    """`Also known as: JUSMAG, ...`: so that a partner's other names find its records too."""
+    aliases = [alias for slug in slugs for alias in site.partner(slug).aliases]
+    return "Also known as: " + ", ".join(aliases) if aliases else ""
 
 
 def _agencies(site: Site, slugs: Iterable[str]) -> tuple[str, ...]:
     return tuple(site.config.agency(slug).short for slug in slugs)
 
 
-def agreement_record(site: Site, agreement: Agreement, body_html: str) -> SearchRecord:
+def agreement_data(site: Site, agreement: Agreement) -> SearchData:
     config = site.config
     status = agreement.shown_status or agreement.status
     date = agreement.signed or agreement.effective
     partners = _partner_names(site, agreement.partners)
-    lines = (
-        agreement.summary,
-        _partner_line(site, agreement.partners),
-        "Agencies: "
-        + "; ".join(
-            f"{a.name} ({a.acronym})" if a.acronym else a.name
-            for a in (config.agency(slug) for slug in agreement.agencies)
-        ),
-        "Areas: " + "; ".join(config.area(slug).label for slug in agreement.areas),
-        f"Place: {agreement.place}" if agreement.place else "",
-    )
-    filters: dict[str, tuple[str, ...]] = {
-        "type": ("Agreement",),
+    filters: dict[str, str | tuple[str, ...]] = {
+        "type": "Agreement",
         "partner": partners,
-        "status": (status.label,),
-        "kind": (agreement.kind.label,),
+        "status": status.label,
+        "kind": agreement.kind.label,
         "area": tuple(config.area(slug).label for slug in agreement.areas),
         "agency": _agencies(site, agreement.agencies),
+        "year": str(date.year) if date is not None else "",
     }
-    if date is not None:
-        filters["year"] = (str(date.year),)
     when = ""
     if agreement.signed is not None:
         when = f"Signed {agreement.signed.display()}"
@@ -240,59 +151,34 @@ def agreement_record(site: Site, agreement: Agreement, body_html: str) -> Search
         "partners": ", ".join(partners),
         "date": when,
     }
-    return SearchRecord(
-        url=urls.agreement(agreement.slug),
-        title=agreement.title,
-        lines=tuple(line for line in lines if line),
-        body_html=body_html,
-        filters=filters,
-        meta={k: v for k, v in meta.items() if v},
-        date=date,
+    return SearchData(
+        _pairs(filters),
+        _pairs(meta),
+        _sort_value(date, urls.agreement(agreement.slug)),
+        _partner_aliases(site, agreement.partners),
     )
 
 
-def partner_record(site: Site, partner: Partner, body_html: str) -> SearchRecord:
-    parent = site.partner(partner.parent).name if partner.parent else None
-    lines = (
-        partner.type.label,
-        country_name(partner.country) if partner.country else "",
-        f"Part of {parent}" if parent else "",
-        partner.summary,
-    )
-    meta = {"title": partner.name, "type": "Partner", "kind": partner.type.label}
-    if partner.aliases:
-        meta["aliases"] = ", ".join(partner.aliases)
-    return SearchRecord(
-        url=urls.partner(partner.slug),
-        title=partner.name,
-        lines=tuple(line for line in lines if line),
-        body_html=body_html,
-        aliases=partner.aliases,
-        filters={
-            "type": ("Partner",),
-            "partner": (partner.name,),
-            "kind": (partner.type.label,),
-        },
-        meta=meta,
-    )
-
-
-def event_record(site: Site, event: Event, body_html: str) -> SearchRecord:
-    partners = _partner_names(site, event.partners)
-    lines = (
-        event.summary,
-        _partner_line(site, event.partners),
-        f"Place: {event.place}" if event.place else "",
-    )
-    filters: dict[str, tuple[str, ...]] = {
-        "type": ("Event",),
-        "kind": (event.kind.label,),
-        "year": (str(event.date.year),),
+def partner_data(partner: Partner) -> SearchData:
+    meta = {
+        "title": partner.name,
+        "type": "Partner",
+        "kind": partner.type.label,
+        "aliases": ", ".join(partner.aliases),
     }
-    if partners:
-        filters["partner"] = partners
-    if event.agencies:
-        filters["agency"] = _agencies(site, event.agencies)
+    filters = {"type": "Partner", "partner": partner.name, "kind": partner.type.label}
+    return SearchData(_pairs(filters), _pairs(meta), _sort_value(None, urls.partner(partner.slug)))
+
+
+def event_data(site: Site, event: Event) -> SearchData:
+    partners = _partner_names(site, event.partners)
+    filters: dict[str, str | tuple[str, ...]] = {
+        "type": "Event",
+        "partner": partners,
+        "kind": event.kind.label,
+        "agency": _agencies(site, event.agencies),
+        "year": str(event.date.year),
+    }
     meta = {
         "title": event.title,
         "type": "Event",
@@ -300,45 +186,50 @@ def event_record(site: Site, event: Event, body_html: str) -> SearchRecord:
         "partners": ", ".join(partners),
         "date": event.date.display(),
     }
-    return SearchRecord(
-        url=urls.event(event.slug),
-        title=event.title,
-        lines=tuple(line for line in lines if line),
-        body_html=body_html,
-        filters=filters,
-        meta={k: v for k, v in meta.items() if v},
-        date=event.date,
+    return SearchData(
+        _pairs(filters),
+        _pairs(meta),
+        _sort_value(event.date, urls.event(event.slug)),
+        _partner_aliases(site, event.partners),
     )
 
 
-def page_record(page: Page, body_html: str) -> SearchRecord:
-    return SearchRecord(
-        url=urls.page(page.slug),
-        title=page.title,
-        lines=(page.summary,) if page.summary else (),
-        body_html=body_html,
-        filters={"type": ("Page",)},
-        meta={"title": page.title, "type": "Page"},
+def page_data(page: Page) -> SearchData:
+    meta = {"title": page.title, "type": "Page"}
+    return SearchData(
+        _pairs({"type": "Page"}), _pairs(meta), _sort_value(None, urls.page(page.slug))
     )
 
 
-def records(site: Site, bodies: Mapping[str, str]) -> list[SearchRecord]:
-    """Every record the search covers: agreements, partners, events and free pages.
+def search_data(site: Site, record: Agreement | Partner | Event | Page) -> SearchData | None:
+    """What the page of `record` gives the index; None when it is not indexed (a draft,
+    but in a preview build, where the site shows drafts)."""
+    if isinstance(record, Partner):
+        return partner_data(record)
+    if record.draft and not site.preview:
+        return None
+    if isinstance(record, Agreement):
+        return agreement_data(site, record)
+    if isinstance(record, Event):
+        return event_data(site, record)
+    return page_data(record)
 
-    Drafts only in a preview build (where the site shows them). Sorted by URL, so that
-    the same site always gives the same index.
-    """
 
-    def shown(record: Agreement | Event | Page) -> bool:
-        return site.preview or not record.draft
-
-    found = [
-        *(agreement_record(site, a, bodies[a.path]) for a in site.agreements if shown(a)),
-        *(partner_record(site, p, bodies[p.path]) for p in site.partners),
-        *(event_record(site, e, bodies[e.path]) for e in site.events if shown(e)),
-        *(page_record(p, bodies[p.path]) for p in site.pages if shown(p)),
-    ]
-    return sorted(found, key=lambda r: r.url)
+def indexed_paths(site: Site) -> frozenset[str]:
+    """The output paths of every page the index covers (those with `search_data`)."""
+    found: set[str] = set()
+    for record in site.records.values():
+        if search_data(site, record) is None:
+            continue
+        if isinstance(record, Agreement):
+            found.add(urls.output_path(urls.agreement(record.slug)))
+        elif isinstance(record, Partner):
+            found.add(urls.output_path(urls.partner(record.slug)))
+        elif isinstance(record, Event):
+            found.add(urls.output_path(urls.event(record.slug)))
+        else:
+            found.add(urls.output_path(urls.page(record.slug)))
+    return frozenset(found)
 
 
 # -- the index -------------------------------------------------------------------------
@@ -358,14 +249,14 @@ def _shipped(rel: str) -> bool:
 
 
 def _pagefind_version() -> str:
-    """The versions of Pagefind's Python API and of the binary it runs."""
+    """The versions of Pagefind's Python package and of the binary it runs."""
     found = []
     for distribution in ("pagefind", "pagefind_bin", "pagefind_bin_extended"):
         try:
             found.append(f"{distribution} {importlib.metadata.version(distribution)}")
         except importlib.metadata.PackageNotFoundError:
             found.append(f"{distribution} none")
-    try:  # the binary the service runs (PAGEFIND_BINARY_PATH may name another)
+    try:  # the binary it runs (PAGEFIND_BINARY_PATH may name another)
         from pagefind.service import get_executable
 
         binary = get_executable()
@@ -377,9 +268,10 @@ def _pagefind_version() -> str:
     return ", ".join(found)
 
 
-def bundle_key(documents: Mapping[str, str], language: str) -> str:
-    """A hash of everything Pagefind is given: every document (by its path) and the
-    language, with Pagefind's version and the code of this module and pagefind_stable."""
+def bundle_key(digests: Mapping[str, bytes], language: str) -> str:
+    """A hash of everything Pagefind is given: every page (its path and a digest of its
+    bytes) and the language, with Pagefind's version and the code of this module and
+    pagefind_stable."""
     digest = hashlib.blake2b(digest_size=20)
     for part in (
         f"search-cache {SEARCH_CACHE_VERSION}",
@@ -390,8 +282,8 @@ def bundle_key(documents: Mapping[str, str], language: str) -> str:
     ):
         data = part.encode("utf-8")
         digest.update(b"%d:" % len(data) + data)
-    for rel in sorted(documents):
-        for data in (rel.encode("utf-8"), documents[rel].encode("utf-8")):
+    for rel in sorted(digests):
+        for data in (rel.encode("utf-8"), digests[rel]):
             digest.update(b"%d:" % len(data) + data)
     return "search:" + digest.hexdigest()
 
@@ -424,42 +316,72 @@ def _unpack(blob: bytes) -> dict[str, bytes] | None:
     return files
 
 
-def build_index(
-    records: Sequence[SearchRecord], language: str, cache: BodyCache | None = None
-) -> list[OutputFile]:
-    """Run Pagefind over `records`; return its bundle as files under `pagefind/`.
-
-    With a `cache`, a bundle made from exactly the same documents (see `bundle_key`) is
-    taken from it instead.
-    """
-    return start_index(records, language, cache).result()
-
-
 def _problem(message: str) -> RenderError:
     return RenderError([Problem(BUNDLE, 0, "", message)])
 
 
+def _executable() -> Path:
+    try:
+        from pagefind.service import get_executable
+    except ImportError as exc:
+        message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
+        raise _problem(message) from exc
+    binary = get_executable()
+    if binary is None:
+        raise _problem("the search index needs Pagefind: pip install 'pagefind[bin]'")
+    return binary
+
+
 @dataclass
 class IndexRun:
-    """Pagefind indexing `records` (each as its `document`) in its own process while the
-    build goes on, or the bundle taken from the cache. `result()` waits for it.
+    """Pagefind indexing pages in its own process while the build goes on, or the bundle
+    taken from the cache. `result()` waits for it.
 
-    Pagefind runs as its service (`pagefind --service`: base64 JSON messages, each ended by
-    a comma, on its standard input and output). It handles the messages one after another,
-    in the order they come, so the documents are sent in the order of their paths and it
-    numbers them the same way on every machine (its command line numbers them in the order
-    the file system lists a folder, which differs between file systems). All messages are
-    written at once: Pagefind reads them into a queue as they arrive, so the pipe never
-    fills while it works. The last message asks for the bundle's files.
+    Pagefind runs as its service (`pagefind --service`, what its Python API's
+    `add_html_file` speaks: base64 JSON messages, each ended by a comma, on its standard
+    input and output). It numbers pages in the order they come, so they go in the order
+    of their paths, and the same pages make the same bundle on every machine (its
+    directory indexing numbers them in the order the file system lists a folder, which
+    differs between file systems, and renumbering them afterwards costs more than the
+    indexing). All messages are written at once: Pagefind reads them into a queue as
+    they arrive, so the pipe never fills while it works. The last asks for the bundle.
     """
 
-    records: tuple[SearchRecord, ...]
     key: str
     cache: BodyCache | None
     bundle: dict[str, bytes] | None = None
     process: subprocess.Popen[bytes] | None = None
     folder: tempfile.TemporaryDirectory[str] | None = None  # its working folder and log
     last_message: int = 0
+    sent: list[str] = field(default_factory=list)  # the pages sent, in order
+
+    def send(self, rel: str, file: Path) -> None:
+        """Send Pagefind the page at output path `rel`, read from `file`."""
+        self._write(_add_file(len(self.sent) + 1, rel, file))
+        self.sent.append(rel)
+
+    def finish(self) -> None:
+        """Ask for the bundle of the pages sent (`result()` waits for it)."""
+        self.last_message = len(self.sent) + 1
+        self._write(_message(self.last_message, {"type": "GetFiles", "index_id": 0}))
+        if self.process is not None and self.process.stdin is not None:
+            try:
+                self.process.stdin.flush()
+            except OSError as exc:
+                raise self._failed(exc) from exc
+
+    def _write(self, message: bytes) -> None:
+        if self.process is None or self.process.stdin is None:
+            raise _problem("Pagefind failed: it was stopped")
+        try:
+            self.process.stdin.write(message)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> RenderError:
+        said = self._said()
+        self.cancel()
+        return _problem(f"Pagefind failed: {exc}. {said}".strip())
 
     def result(self) -> list[OutputFile]:
         if self.bundle is None:
@@ -469,7 +391,8 @@ class IndexRun:
         return [OutputFile(BUNDLE + rel, data) for rel, data in sorted(self.bundle.items())]
 
     def _wait(self) -> dict[str, bytes]:
-        assert self.process is not None and self.process.stdout is not None
+        if self.process is None or self.process.stdout is None:
+            raise _problem("Pagefind failed: it was stopped")
         try:
             files = _read_files(self.process.stdout, self.last_message, self._said)
         finally:
@@ -500,7 +423,8 @@ class IndexRun:
         if process is not None:
             for stream in (process.stdin, process.stdout):
                 if stream is not None:
-                    stream.close()
+                    with contextlib.suppress(OSError):  # what is left for a pipe it closed
+                        stream.close()
             if process.poll() is None:
                 process.kill()
             process.wait()
@@ -515,17 +439,11 @@ def _message(number: int, payload: Mapping[str, object]) -> bytes:
     return base64.b64encode(text.encode("utf-8")) + b","
 
 
-def _messages(documents: Mapping[str, str], language: str) -> list[bytes]:
-    """A new index, every document in the order of its path, then a request for the
-    bundle's files (the last message)."""
-    config = {"force_language": language}
-    out = [_message(0, {"type": "NewIndex", "config": config})]
-    for number, rel in enumerate(sorted(documents), start=1):
-        url = "/" + rel.removesuffix("index.html")
-        add = {"type": "AddFile", "index_id": 0, "url": url, "file_contents": documents[rel]}
-        out.append(_message(number, add))
-    out.append(_message(len(out), {"type": "GetFiles", "index_id": 0}))
-    return out
+def _add_file(number: int, rel: str, file: Path) -> bytes:
+    """The message that adds the page at output path `rel` (read from `file`)."""
+    url = "/" + rel.removesuffix("index.html")
+    html = file.read_text("utf-8")
+    return _message(number, {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html})
 
 
 def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[str, bytes]:
@@ -553,34 +471,11 @@ def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[s
             pending.append(rest)
 
 
-def _executable() -> Path:
-    try:
-        from pagefind.service import get_executable
-    except ImportError as exc:
-        message = f"the search index needs Pagefind: pip install 'pagefind[bin]' ({exc})"
-        raise _problem(message) from exc
-    binary = get_executable()
-    if binary is None:
-        raise _problem("the search index needs Pagefind: pip install 'pagefind[bin]'")
-    return binary
-
-
-def start_index(
-    records: Sequence[SearchRecord], language: str, cache: BodyCache | None = None
-) -> IndexRun:
-    """Start indexing `records` (or take their bundle from `cache`); see IndexRun."""
-    lang = pagefind_language(language)
-    documents = {urls.output_path(r.url): r.document(language) for r in records}
-    key = bundle_key(documents, lang)
-    run = IndexRun(tuple(records), key, cache)
-    if cache is not None:
-        blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
-        run.bundle = _unpack(blob) if blob is not None else None
-        if run.bundle is not None:
-            return run
+def launch(key: str, language: str, cache: BodyCache | None = None) -> IndexRun:
+    """Start Pagefind's service with a new index, for pages to be `send` to it; the bundle
+    is stored in `cache` under `key` once it comes."""
     binary = _executable()
-    messages = _messages(documents, lang)
-    run.last_message = len(messages) - 1
+    run = IndexRun(key, cache)
     # Pagefind reads settings from PAGEFIND_* variables and from a pagefind.yml in its
     # working folder: neither may change the index, so it gets neither.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
@@ -596,46 +491,158 @@ def start_index(
                 stdout=subprocess.PIPE,
                 stderr=log,
             )
-        assert run.process.stdin is not None
-        run.process.stdin.write(b"".join(messages))
-        run.process.stdin.flush()
     except OSError as exc:
-        said = run._said()
-        run.cancel()
-        raise _problem(f"Pagefind failed: {exc}. {said}".strip()) from exc
+        raise run._failed(exc) from exc
+    config = {"force_language": pagefind_language(language)}
+    run._write(_message(0, {"type": "NewIndex", "config": config}))
+    return run
+
+
+def _cached(key: str, cache: BodyCache | None) -> IndexRun | None:
+    """The run whose bundle the cache holds under `key`, if it does."""
+    if cache is None:
+        return None
+    blob = cache.lookup_outputs({BUNDLE: key}).get(BUNDLE)
+    bundle = _unpack(blob) if blob is not None else None
+    return IndexRun(key, cache, bundle) if bundle is not None else None
+
+
+def start_index(
+    pages: Mapping[str, Path],
+    digests: Mapping[str, bytes],
+    language: str,
+    cache: BodyCache | None = None,
+) -> IndexRun:
+    """Start Pagefind on `pages` (output path -> a file that holds the page), or take their
+    bundle from `cache` (`digests`: output path -> SHA-256 of the page's bytes)."""
+    key = bundle_key(digests, pagefind_language(language))
+    found = _cached(key, cache)
+    if found is not None:
+        return found
+    run = launch(key, language, cache)
+    try:
+        for rel in sorted(pages):
+            run.send(rel, pages[rel])
+        run.finish()
     except BaseException:
         run.cancel()
         raise
     return run
 
 
-def start_early(context: RenderContext) -> IndexRun:
-    """Start indexing every record the site publishes, before the stages render their
-    pages (Pagefind then works on another core while they do); `render_search` uses the
-    run if the records whose page exists turn out to be exactly these."""
-    site = context.site
-    return start_index(records(site, context.bodies), site.config.language, context.cache)
+def build_index(
+    pages: Mapping[str, bytes], language: str, cache: BodyCache | None = None
+) -> list[OutputFile]:
+    """Pagefind's bundle of `pages` (output path -> the page's bytes), as files under
+    `pagefind/`."""
+    with tempfile.TemporaryDirectory(prefix="portal-pages-") as folder:
+        found = SearchInput(frozenset(pages), near=Path(folder))
+        try:
+            for rel, data in sorted(pages.items()):
+                found.add(OutputFile(rel, data))
+            return found.start(language, cache).result()
+        finally:
+            found.close()
+
+
+class SearchInput:
+    """The pages the index covers (`paths`), collected as the render stage makes them.
+
+    `add` is handed every output with where the write stage put it (the staging folder's
+    file or the published one, and the SHA-256 of its bytes; without that, the bytes are
+    written into a temporary folder of its own, in `near` if given). `start` then starts
+    Pagefind on them (see `start_index`), or takes their bundle from the cache.
+
+    As soon as a page comes that differs from the published one (every page, in a first
+    build), the bundle of the last build cannot be reused: Pagefind starts then, with
+    `language`, and is sent each page as it comes (in the order of their paths, as the
+    pages stage renders them), indexing while the rest of the pages render. `start`
+    still takes the bundle from the cache if it has this very one."""
+
+    def __init__(
+        self, paths: Set[str], near: Path | None = None, language: str | None = None
+    ) -> None:
+        self.paths = paths
+        self.near = near
+        self.language = language  # None: Pagefind starts only in `start`
+        self.pages: dict[str, Path] = {}
+        self.digests: dict[str, bytes] = {}
+        self.run: IndexRun | None = None
+        self.started = False  # `start` was called: no more pages go to Pagefind
+        self._own: Path | None = None  # where pages without a file are written
+
+    @property
+    def complete(self) -> bool:
+        """Whether every page of `paths` has come."""
+        return len(self.pages) == len(self.paths)
+
+    def add(self, output: OutputFile, placed: Placed | None = None) -> None:
+        if output.path not in self.paths or output.source is not None:
+            return
+        if placed is not None and placed.digest is not None:
+            file, digest = placed.file, placed.digest
+        else:
+            if self._own is None:
+                self._own = Path(tempfile.mkdtemp(prefix="portal-pages-", dir=self.near))
+            file = self._own / str(len(self.pages))
+            file.write_bytes(output.data)
+            digest = hashlib.sha256(output.data).digest()
+        self.digests[output.path] = digest
+        self.pages[output.path] = file
+        if self.started:
+            return
+        if self.run is not None:
+            self.run.send(output.path, file)
+        elif self.language is not None and placed is not None and placed.fresh:
+            # The index changes: start indexing now, with every page so far.
+            self.run = launch("", self.language)
+            for rel, path in self.pages.items():
+                self.run.send(rel, path)
+
+    def start(self, language: str, cache: BodyCache | None = None) -> IndexRun:
+        """The run that makes the bundle of the pages that came, or that takes it from the
+        cache (once: later calls return the same run)."""
+        run = self.run
+        if self.started and run is not None:
+            return run
+        self.started = True
+        key = bundle_key(self.digests, pagefind_language(language))
+        found = _cached(key, cache)
+        if run is not None and found is None and run.sent == sorted(self.pages):
+            run.key, run.cache = key, cache
+            run.finish()
+            return run
+        if run is not None:  # not needed, or not sent in order: not used
+            run.cancel()
+        self.run = found or start_index(self.pages, self.digests, language, cache)
+        return self.run
+
+    def close(self) -> None:
+        """Stop Pagefind if it runs and remove what this wrote."""
+        if self.run is not None:
+            self.run.cancel()
+        own, self._own = self._own, None
+        if own is not None:
+            shutil.rmtree(own, ignore_errors=True)
 
 
 # -- the post stage --------------------------------------------------------------------
 
 
-def render_search(
-    context: RenderContext, outputs: Mapping[str, OutputFile]
-) -> Iterable[OutputFile]:
-    """The index of every record whose page exists, the /search/ page and its script."""
+def render_search(context: RenderContext, outputs: Set[str]) -> Iterable[OutputFile]:
+    """The index of every record page the stages made, the /search/ page and its script.
+
+    With `context.search_later`, the index is left out and the pages it would cover are
+    put there instead."""
     site = context.site
-    early = context.early.get(EARLY)
-    found = early.records if isinstance(early, IndexRun) else records(site, context.bodies)
-    published = [r for r in found if urls.output_path(r.url) in outputs]
+    found = context.early.get(EARLY)
+    if not isinstance(found, SearchInput):  # no stage handed its pages over as it made them
+        found = SearchInput(indexed_paths(site))
+        context.early[EARLY] = found
     if context.search_later is not None:
-        context.search_later.extend(published)
-    elif isinstance(early, IndexRun) and len(published) == len(early.records):
-        yield from early.result()
+        context.search_later.update(found.digests)
     else:
-        if isinstance(early, IndexRun):
-            early.cancel()
-        yield from build_index(published, site.config.language, context.cache)
+        yield from found.start(site.config.language, context.cache).result()
     yield context.page(
         urls.search(),
         "search.html",

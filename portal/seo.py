@@ -20,7 +20,7 @@ which the sitemap protocol (W3C datetime) accepts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Set
 from xml.sax.saxutils import escape
 
 from portal import urls
@@ -130,7 +130,7 @@ def robots(site: Site) -> bytes:
     return f"User-agent: *\n{rule}\n\nSitemap: {sitemap_url}\n".encode()
 
 
-def render_seo(context: RenderContext, outputs: Mapping[str, OutputFile]) -> Iterable[OutputFile]:
+def render_seo(context: RenderContext, outputs: Set[str]) -> Iterable[OutputFile]:
     """Post stage: sitemap.xml over every page produced, and robots.txt."""
     yield OutputFile(SITEMAP, sitemap(context.site, page_urls(outputs)))
     yield OutputFile(ROBOTS, robots(context.site))

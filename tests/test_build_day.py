@@ -1,12 +1,15 @@
-"""The build day: --today, SOURCE_DATE_EPOCH, or today."""
+"""The build day: --today, SOURCE_DATE_EPOCH, or today; and what it decides in every output."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from portal.cli import UsageError, default_today, main
+from portal.cli import TEMPLATES, UsageError, default_today, main
+from portal.pipeline import build_site
+from tests.support.sites import AGREEMENT, write_site
 
 
 def test_source_date_epoch_fixes_the_day_in_utc() -> None:
@@ -14,7 +17,10 @@ def test_source_date_epoch_fixes_the_day_in_utc() -> None:
 
 
 def test_without_it_the_day_is_today() -> None:
-    assert default_today({}) == dt.date.today()
+    before = dt.date.today()
+    day = default_today({})
+    after = dt.date.today()  # the clock may pass midnight between the two
+    assert day in (before, after)
 
 
 def test_a_bad_epoch_is_a_usage_error() -> None:
@@ -30,3 +36,33 @@ def test_a_bad_today_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> Non
 def test_a_missing_content_folder_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--content", "/nonexistent/content"]) == 2
     assert "the content folder /nonexistent/content does not exist" in capsys.readouterr().err
+
+
+# Each published file that shows an agreement's status, with how it says "in force" and
+# how it says "expired".
+STATUS_SHOWN = {
+    "agreements/estonia-mou/index.html": ("badge-in-force", "badge-expired"),
+    "agreements/index.html": ('data-status="in-force"', 'data-status="expired"'),
+    "partners/estonia/index.html": ("badge-in-force", "badge-expired"),
+    "timeline/index.html": ("(in force)", "(expired)"),
+    "data/agreements.json": ('"shown_status": "in-force"', '"shown_status": "expired"'),
+    "data/agreements.csv": (",in-force,2025-01-02,2025-01-02,", ",expired,2025-01-03,2025-01-02,"),
+    "feed.xml": ("status:in-force", "status:expired"),
+}
+
+
+@pytest.mark.parametrize(
+    ("today", "shown"), [("2025-01-02", "in force"), ("2025-01-03", "expired")]
+)
+def test_every_output_shows_the_same_status_on_and_after_the_expiry_day(
+    tmp_path: Path, today: str, shown: str
+) -> None:
+    text = AGREEMENT.replace("status: signed", "status: in-force")
+    text = text.replace("---\nBody", "expires: 2025-01-02\n---\nBody")
+    content = write_site(tmp_path, {"agreements/estonia-mou.md": text})
+    out = tmp_path / "site"
+    assert build_site(content, out, dt.date.fromisoformat(today), TEMPLATES).ok
+    for path, (in_force, expired) in STATUS_SHOWN.items():
+        page = (out / path).read_text(encoding="utf-8")
+        wanted, unwanted = (in_force, expired) if shown == "in force" else (expired, in_force)
+        assert wanted in page and unwanted not in page, (path, today)

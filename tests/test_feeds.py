@@ -244,7 +244,20 @@ def test_a_feed_holds_the_newest_records_only(context: RenderContext) -> None:
     site = context.site
     newest = feeds.entries(site, [*site.agreements, *site.events], limit=2)
     assert [e.record.slug for e in newest] == ["meeting-2024", "estonia-mou"]
-    assert feeds.LIMIT == 50
+
+
+def test_the_site_and_partner_feeds_hold_the_50_newest(tmp_path: Path) -> None:
+    agreement = FILES["agreements/kaspersky-2018.md"].replace("[kaspersky-lab]", "[estonia]")
+    files = {
+        f"agreements/a-{n:02d}.md": agreement.replace(
+            "signed: 2018-10", f"signed: 2019-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        ).replace("date: 2018-10-30", "date: 2019")
+        for n in range(51)
+    }  # 52 agreements with the base site's estonia-mou: the two oldest are left out
+    outputs = {f.path: f.data for f in feeds.render_feeds(context_for(write_site(tmp_path, files)))}
+    for path in ("feed.xml", "partners/estonia/feed.xml"):
+        ids = [e.id.rsplit("/", 1)[1] for e in parse(outputs[path]).entries]
+        assert ids == ["estonia-mou", *(f"a-{n:02d}" for n in range(50, 1, -1))], path
 
 
 def test_text_and_attributes_are_escaped_as_xml(tmp_path: Path) -> None:

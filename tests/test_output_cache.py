@@ -15,6 +15,7 @@ from portal import render, search
 from portal.cache import FILE_NAME, BodyCache
 from portal.pipeline import build_site, check_site
 from portal.render import PageTask, page_key
+from tests.support.sites import write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2025, 1, 1)
@@ -100,6 +101,40 @@ def test_cached_builds_equal_clean_builds_with_search(tmp_path: Path) -> None:
     layout.write_text(layout.read_text() + "\n{# changed #}\n")
     changed = cached_equals_clean("template")
     assert changed.stats.output_hits == 1  # only the search bundle: every page is new
+
+
+def test_daily_cached_builds_equal_clean_builds_of_each_day(tmp_path: Path) -> None:
+    """What the daily publish does: one cache kept from day to day, content unchanged."""
+    content = write_site(
+        tmp_path,
+        {
+            "agreements/ending.md": """\
+                ---
+                title: Memorandum that runs out
+                kind: memorandum-of-understanding
+                status: in-force
+                signed: 2022-01-10
+                expires: 2025-01-02
+                partners: [estonia]
+                agencies: [dict]
+                areas: [cybersecurity]
+                summary: It expires on the second day of the series.
+                sources:
+                  - title: An article
+                    url: https://example.org/ending
+                ---
+                """,
+        },
+    )
+    cached_out, cache_dir = tmp_path / "site", tmp_path / "cache"
+    for today in (dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2025, 1, 3)):
+        cached = build_site(
+            content, cached_out, today, ROOT / "templates", cache=BodyCache(cache_dir)
+        )
+        clean_out = tmp_path / f"clean-{today}"
+        clean = build_site(content, clean_out, today, ROOT / "templates")
+        assert cached.ok and clean.ok
+        assert _tree(cached_out) == _tree(clean_out), today
 
 
 def test_a_cached_rebuild_does_not_read_the_site_back(

@@ -8,22 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import json
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from portal.cache import BodyCache
 from portal.cli import TEMPLATES
 from portal.model import Site
-from portal.output import OutputFile
+from portal.output import OutputFile, Placed
 from portal.pipeline import build_site, check_site
 from portal.render import RenderContext, RenderError, make_env, render_bodies
-from portal.search import SearchRecord, build_index, records, render_search
+from portal.search import (
+    EARLY,
+    SearchData,
+    SearchInput,
+    build_index,
+    indexed_paths,
+    render_search,
+    search_data,
+)
 from tests.support.browser import (
     BrowserPage,
     axe_violations,
@@ -127,95 +138,116 @@ def _site(tmp_path: Path, preview: bool = False) -> Site:
     return result.site
 
 
-def _by_url(found: list[SearchRecord]) -> dict[str, SearchRecord]:
-    return {r.url: r for r in found}
+def _data(site: Site) -> dict[str, SearchData | None]:
+    """Each record's search data, by its path under content/."""
+    return {
+        path.split("/content/", 1)[1]: search_data(site, record)
+        for path, record in site.records.items()
+    }
 
 
-# -- which records, which filters -------------------------------------------------------
+# -- which pages, which filters -----------------------------------------------------------
 
 
-def test_records_cover_agreements_partners_events_and_pages_but_no_drafts(
+def test_agreements_partners_events_and_pages_are_indexed_but_no_drafts(
     tmp_path: Path,
 ) -> None:
     site = _site(tmp_path)
-    found = _by_url(records(site, render_bodies(site)))
-    assert sorted(found) == [
-        "about/",
-        "agreements/estonia-mou/",
-        "agreements/old-mou/",
-        "events/visit/",
-        "partners/estonia/",
-        "partners/ria/",
+    assert sorted(indexed_paths(site)) == [
+        "about/index.html",
+        "agreements/estonia-mou/index.html",
+        "agreements/old-mou/index.html",
+        "events/visit/index.html",
+        "partners/estonia/index.html",
+        "partners/ria/index.html",
     ]
 
 
 def test_preview_build_indexes_drafts(tmp_path: Path) -> None:
     site = _site(tmp_path, preview=True)
-    found = _by_url(records(site, render_bodies(site)))
-    assert "agreements/secret-draft/" in found
-    assert "unfinished/" in found
+    assert "agreements/secret-draft/index.html" in indexed_paths(site)
+    assert "unfinished/index.html" in indexed_paths(site)
 
 
 def test_agreement_filters_hold_what_the_site_shows(tmp_path: Path) -> None:
     site = _site(tmp_path)
-    record = _by_url(records(site, render_bodies(site)))["agreements/old-mou/"]
-    assert dict(record.filters) == {
-        "type": ("Agreement",),
-        "partner": ("Estonia", "Information System Authority"),
-        "status": ("Expired",),  # shown status: the expiry has passed on the build day
-        "kind": ("Memorandum of understanding",),
-        "area": ("Cybersecurity",),
-        "agency": ("DICT",),
-        "year": ("2019",),
-    }
-    assert record.meta["status"] == "Expired"
-    assert record.meta["partners"] == "Estonia, Information System Authority"
-    assert record.sort == {"date": "2019-05"}
-    # The body is indexed as text, and a partner's aliases find its agreements too.
-    assert "Training of responders." in record.text
-    assert "RIA" in record.text
+    data = _data(site)["agreements/old-mou.md"]
+    assert data is not None
+    assert data.filters == (
+        ("type", "Agreement"),
+        ("partner", "Estonia"),
+        ("partner", "Information System Authority"),
+        ("status", "Expired"),  # shown status: the expiry has passed on the build day
+        ("kind", "Memorandum of understanding"),
+        ("area", "Cybersecurity"),
+        ("agency", "DICT"),
+        ("year", "2019"),
+    )
+    meta = dict(data.meta)
+    assert meta["status"] == "Expired"
+    assert meta["partners"] == "Estonia, Information System Authority"
+    # Sorted by date; the URL after it, so that no two records tie.
+    assert data.sort == "2019-05 agreements/old-mou/"
+    # A partner's other names find its agreements too.
+    assert data.aliases == "Also known as: Eesti, Republic of Estonia, RIA"
 
 
-def test_partner_aliases_are_indexed_with_the_partner(tmp_path: Path) -> None:
-    site = _site(tmp_path)
-    found = _by_url(records(site, render_bodies(site)))
-    ria = found["partners/ria/"]
-    assert ria.aliases == ("RIA",)
-    assert 'data-pagefind-weight="7">RIA</p>' in ria.document("en")
-    assert dict(ria.filters) == {
-        "type": ("Partner",),
-        "partner": ("Information System Authority",),
-        "kind": ("Government agency",),
-    }
-    assert "Part of Estonia" in ria.text
+def test_partner_filters_and_undated_sort(tmp_path: Path) -> None:
+    ria = _data(_site(tmp_path))["partners/ria.md"]
+    assert ria is not None
+    assert ria.filters == (
+        ("type", "Partner"),
+        ("partner", "Information System Authority"),
+        ("kind", "Government agency"),
+    )
     # Undated records sort after dated ones, newest first.
-    assert ria.sort == {"date": "0000"}
+    assert ria.sort == "0000 partners/ria/"
 
 
 def test_event_and_page_filters(tmp_path: Path) -> None:
-    site = _site(tmp_path)
-    found = _by_url(records(site, render_bodies(site)))
-    assert dict(found["events/visit/"].filters) == {
-        "type": ("Event",),
-        "kind": ("Visit",),
-        "year": ("2023",),
-        "partner": ("Estonia",),
-        "agency": ("DICT",),
-    }
-    assert dict(found["about/"].filters) == {"type": ("Page",)}
-
-
-def test_document_keeps_any_character_safe_in_values() -> None:
-    record = SearchRecord(
-        url="x/",
-        title="A <b>bold</b> title",
-        filters={"partner": ("Smith, Jones & Co: Ltd",)},
-        meta={"kind": 'A "quoted", kind'},
+    data = _data(_site(tmp_path))
+    visit = data["events/visit.md"]
+    assert visit is not None and visit.filters == (
+        ("type", "Event"),
+        ("partner", "Estonia"),
+        ("kind", "Visit"),
+        ("agency", "DICT"),
+        ("year", "2023"),
     )
-    html = record.document("en")
+    about = data["pages/about.md"]
+    assert about is not None and about.filters == (("type", "Page"),)
+    assert "agreements/secret-draft.md" not in data  # a draft, outside the preview
+    draft = _data(_site(tmp_path / "preview", preview=True))["agreements/secret-draft.md"]
+    assert draft is not None and ("status", "Proposed") in draft.filters
+
+
+def test_the_page_carries_its_search_data_and_only_record_pages_do(tmp_path: Path) -> None:
+    content = write_site(tmp_path, FILES)
+    out = tmp_path / "site"
+    assert build_site(content, out, TODAY, TEMPLATES).ok
+    page = (out / "agreements" / "old-mou" / "index.html").read_text()
+    assert '<article class="record-page" data-pagefind-body>' in page
+    assert '<span data-pagefind-filter="status">Expired</span>' in page
+    assert '<span data-pagefind-sort="date">2019-05 agreements/old-mou/</span>' in page
+    indexed = sorted(
+        path.relative_to(out).as_posix()
+        for path in out.rglob("*.html")
+        if "data-pagefind-body" in path.read_text()
+    )
+    assert indexed == sorted(indexed_paths(_site(tmp_path / "again")))
+
+
+def test_any_character_is_safe_in_a_value(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    env = make_env(TEMPLATES, site)
+    data = SearchData(
+        filters=(("partner", "Smith, Jones & Co: Ltd"),),
+        meta=(("kind", 'A "quoted", kind'),),
+        sort="0000 x/",
+    )
+    html = env.from_string('{% import "macros.html" as m %}{{ m.search_data(d) }}').render(d=data)
     assert '<span data-pagefind-filter="partner">Smith, Jones &amp; Co: Ltd</span>' in html
-    assert "<h1>A &lt;b&gt;bold&lt;/b&gt; title</h1>" in html
-    assert "&quot;quoted&quot;, kind</span>" in html
+    assert "&#34;quoted&#34;, kind</span>" in html
 
 
 def _fragments(site_dir: Path) -> dict[str, dict[str, object]]:
@@ -259,11 +291,18 @@ def test_the_built_index_holds_the_records_and_no_index_pages(tmp_path: Path) ->
     assert (out / "search" / "index.html").is_file()
 
 
-def test_only_records_whose_page_exists_are_indexed(tmp_path: Path) -> None:
+def test_only_pages_that_exist_are_indexed(tmp_path: Path) -> None:
     site = _site(tmp_path)
     context = RenderContext(site, make_env(TEMPLATES, site), render_bodies(site))
-    outputs = {"agreements/old-mou/index.html": OutputFile("agreements/old-mou/index.html")}
-    produced = {o.path: o for o in render_search(context, outputs)}
+    page = b"""<!doctype html><html lang="en"><body><article data-pagefind-body>
+        <h1>Memorandum</h1><p>Training of responders.</p></article></body></html>"""
+    found = SearchInput(indexed_paths(site))
+    found.add(OutputFile("agreements/old-mou/index.html", page))
+    context.early[EARLY] = found
+    try:
+        produced = {o.path: o for o in render_search(context, frozenset())}
+    finally:
+        found.close()
     index_fragments = [p for p in produced if p.startswith("pagefind/fragment/")]
     assert len(index_fragments) == 1
     data = gzip.decompress(produced[index_fragments[0]].data)
@@ -271,25 +310,90 @@ def test_only_records_whose_page_exists_are_indexed(tmp_path: Path) -> None:
     assert "search/index.html" in produced
 
 
-def test_the_bundle_does_not_depend_on_the_order_records_come_in(tmp_path: Path) -> None:
-    """Pagefind numbers records in the order it is given them; they go in path order."""
-    site = _site(tmp_path)
-    found = records(site, render_bodies(site))
-    forward = build_index(found, "en")
-    backward = build_index(list(reversed(found)), "en")
+def _page(title: str, word: str) -> bytes:
+    return (
+        f'<!doctype html><html lang="en"><body><main data-pagefind-body><h1>{title}</h1>'
+        f"<p>{word} and a common word</p><div hidden data-pagefind-ignore>"
+        f'<span data-pagefind-filter="kind">{word}</span><span data-pagefind-filter="kind">'
+        f'common</span><span data-pagefind-sort="date">{title}</span></div></main></body>'
+        "</html>"
+    ).encode()
+
+
+def test_the_bundle_does_not_depend_on_the_order_the_pages_come_in(
+    tmp_path: Path,
+) -> None:
+    """Pagefind numbers pages in the order it is given them; they go in path order."""
+    pages = {f"{name}/index.html": _page(name, f"word{name}") for name in "abcdefgh"}
+    forward = build_index(pages, "en")
+    backward = build_index(dict(reversed(list(pages.items()))), "en")
     assert [(f.path, f.data) for f in forward] == [(f.path, f.data) for f in backward]
 
 
-def test_a_pagefind_that_stops_early_is_a_problem_not_a_hang(
+def test_pagefind_starts_at_the_first_changed_page_and_the_cache_still_wins(
+    tmp_path: Path,
+) -> None:
+    pages = {f"{name}/index.html": _page(name, f"word{name}") for name in "abc"}
+    placed = {}
+    for rel, data in pages.items():
+        file = tmp_path / rel.replace("/", "-")
+        file.write_bytes(data)
+        placed[rel] = Placed(file, hashlib.sha256(data).digest())
+    cache = BodyCache(tmp_path / "cache")
+
+    # Pages as published: Pagefind starts only when all are there (the cache may have them).
+    unchanged = SearchInput(frozenset(pages), language="en")
+    for rel, data in pages.items():
+        unchanged.add(OutputFile(rel, data), placed[rel])
+    assert unchanged.run is None
+    first = unchanged.start("en", cache).result()
+    unchanged.close()
+
+    # A changed page: Pagefind starts with it and is sent each page as it comes.
+    changed = SearchInput(frozenset(pages), language="en")
+    for number, (rel, data) in enumerate(pages.items()):
+        changed.add(OutputFile(rel, data), replace(placed[rel], fresh=number == 1))
+        assert (
+            changed.run is None if number == 0 else changed.run.sent == sorted(pages)[: number + 1]
+        )
+    # ... but the cache holds the bundle of these very pages: Pagefind's run is not used.
+    run = changed.start("en", cache)
+    assert run.bundle is not None
+    assert [(f.path, f.data) for f in run.result()] == [(f.path, f.data) for f in first]
+    changed.close()
+
+    # Without the cache, the bundle it was sent the pages for is the same.
+    again = SearchInput(frozenset(pages), language="en")
+    for rel, data in pages.items():
+        again.add(OutputFile(rel, data), replace(placed[rel], fresh=True))
+    assert [(f.path, f.data) for f in again.start("en").result()] == [
+        (f.path, f.data) for f in first
+    ]
+    again.close()
+
+
+def test_a_register_without_records_gets_an_empty_index(tmp_path: Path) -> None:
+    """A fresh register: the search page works, over an empty index."""
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(EXAMPLE / "site.yaml", content / "site.yaml")
+    out = tmp_path / "site"
+    result = build_site(content, out, TODAY, TEMPLATES)
+    assert result.ok, result.errors
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"] == {}
+    assert (out / "search" / "index.html").is_file()
+
+
+def test_a_pagefind_that_fails_is_a_problem_not_a_hang(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = tmp_path / "pagefind"
     fake.write_text("#!/bin/sh\necho 'no index today' >&2\nexit 3\n", encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
-    site = _site(tmp_path)
     with pytest.raises(RenderError) as caught:
-        build_index(records(site, render_bodies(site)), "en")
+        build_index({"a/index.html": _page("A", "word")}, "en")
     (problem,) = caught.value.problems
     assert problem.path == "pagefind/"
     assert problem.message.startswith("Pagefind failed")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from portal import views
 from portal.model import PartialDate, Site, Status
 from portal.pipeline import check_site
@@ -349,3 +351,25 @@ def test_nav_has_the_sections_then_menu_pages_in_order(tmp_path: Path) -> None:
         ("about/", "About"),
         ("method/", "Method"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("expires", "today", "note"),
+    [
+        ("2024-03-01", "2024-02-29", "Expires in 1 day, on 1 March 2024"),
+        ("2024-03-01", "2024-03-01", "Expires today, 1 March 2024"),
+        ("2024-03-01", "2024-03-02", "Expired on 1 March 2024"),
+        ("2024-03", "2024-02-29", "Expires in March 2024, within 31 days"),
+        ("2024-03", "2024-03-31", "Expires today"),
+        ("2024-03", "2024-04-01", "Expired in March 2024"),
+        ("2024", "2023-12-31", "Expires in 2024, within 366 days"),
+        ("2024", "2024-12-31", "Expires today"),
+        ("2024", "2025-01-01", "Expired in 2024"),
+    ],
+)
+def test_expiry_note_at_each_boundary(tmp_path: Path, expires: str, today: str, note: str) -> None:
+    day = dt.date.fromisoformat(today)
+    site = site_of(
+        tmp_path, agreement("a", f"status: in-force\nsigned: 2020-01-10\nexpires: {expires}"), day
+    )
+    assert views.expiry_note(site.agreement("a"), day) == note

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from portal.cli import main
 from portal.output import OutputFile
-from portal.write import MARKER, WriteError, WriteReport, write
+from portal.write import MARKER, MARKER_TEXT, Staging, WriteError, WriteReport, write
 from tests.support.sites import snapshot, write_site
 
 TODAY = "2024-06-01"
@@ -232,3 +233,134 @@ def test_writing_some_files_removes_nothing(tmp_path: Path) -> None:
     assert (report.written, report.removed, report.changed) == (1, 0, ("a/index.html",))
     assert (out / "a" / "index.html").read_bytes() == b"A2"
     assert (out / "b" / "index.html").read_bytes() == b"b"
+
+
+def test_an_error_mid_stream_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write([OutputFile("index.html", b"old"), OutputFile("a/index.html", b"a")], out)
+    before = snapshot(out)
+
+    def outputs() -> Iterator[OutputFile]:
+        yield OutputFile("index.html", b"new")  # staged, not yet published
+        yield OutputFile("b/index.html", b"b")
+        raise RuntimeError("a template failed half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        write(outputs(), out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a", "index.html"]  # no staging
+
+
+def test_a_build_that_fails_after_staging_pages_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages go into the staging folder as they are rendered; a stage that fails after
+    them (here the feeds) leaves the published folder exactly as it was."""
+    from portal import feeds
+
+    content = write_site(tmp_path, {"agreements/second.md": SECOND})
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    before = snapshot(out)
+    write_site(tmp_path, {"agreements/second.md": SECOND.replace("Body of", "New body of")})
+
+    def failing(context: object) -> Iterator[OutputFile]:
+        raise OSError("the disk is full")
+        yield  # a generator, as the stages are
+
+    monkeypatch.setattr(feeds, "render_feeds", failing)
+    with pytest.raises(OSError, match="the disk is full"):
+        build(content, out)
+    assert snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".portal-staging-")]
+
+
+def test_a_build_leaves_the_staging_folder_of_another_running_build_alone(
+    tmp_path: Path,
+) -> None:
+    """The preview may start a build while a cancelled one still stages its files."""
+    out = tmp_path / "site"
+    write([OutputFile("a.html", b"a")], out)
+    with Staging(out) as other:
+        other.add(OutputFile("a.html", b"A"))  # staged, still held by the other build
+        report = write([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
+        assert report.removed == 0
+        assert other.folder is not None and other.folder.is_dir()
+        assert other.commit().written == 1
+    assert files(out) == {MARKER: MARKER_TEXT, "a.html": b"A"}
+
+
+def failing_replace_after(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the rename step fail (a full disk, say) once `count` files are in place."""
+    real = os.replace
+    done = 0
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        nonlocal done
+        if done == count:
+            raise OSError(28, "No space left on device")
+        done += 1
+        real(source, target)
+
+    monkeypatch.setattr("portal.write.os.replace", replace)
+
+
+OLD = [
+    OutputFile("index.html", b"home, old"),
+    OutputFile("agreements/index.html", b"list, old"),
+    OutputFile("agreements/a/index.html", b"a, old"),
+    OutputFile("agreements/gone/index.html", b"gone, old"),
+]
+NEW = [
+    OutputFile("index.html", b"home, new"),
+    OutputFile("agreements/index.html", b"list, new"),
+    OutputFile("agreements/a/index.html", b"a, new"),
+    OutputFile("agreements/b/index.html", b"b, new"),
+]
+
+
+@pytest.mark.parametrize("placed", [0, 1, 2, 3])
+def test_a_failure_while_renaming_leaves_each_file_whole_and_none_missing(
+    placed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    write(OLD, out)
+    failing_replace_after(placed, monkeypatch)
+    with pytest.raises(WriteError, match=f"stopped after {placed} of 4 changed files"):
+        write(NEW, out)
+    now = files(out)
+    old = {o.path: o.data for o in OLD}
+    new = {o.path: o.data for o in NEW}
+    # every file the site had is still there, each either as it was or as the build made it
+    assert set(old) <= set(now)
+    assert all(now[rel] in (old.get(rel), new.get(rel)) for rel in now if rel != MARKER)
+    # deepest first: a record's page is in place before the lists that would link to it
+    assert [
+        rel
+        for rel in (
+            "agreements/a/index.html",
+            "agreements/b/index.html",
+            "agreements/index.html",
+            "index.html",
+        )
+        if now.get(rel) == new[rel]
+    ] == [
+        "agreements/a/index.html",
+        "agreements/b/index.html",
+        "agreements/index.html",
+        "index.html",
+    ][:placed]
+    assert not [p for p in out.iterdir() if p.name.startswith(".portal-staging-")]
+
+
+def test_the_next_build_after_a_failed_rename_finishes_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    write(OLD, out)
+    failing_replace_after(2, monkeypatch)
+    with pytest.raises(WriteError):
+        write(NEW, out)
+    monkeypatch.undo()
+    write(NEW, out)
+    assert files(out) == {MARKER: MARKER_TEXT, **{o.path: o.data for o in NEW}}
