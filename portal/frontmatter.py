@@ -96,8 +96,6 @@ def split(text: str) -> Document:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             raise FrontMatterError("a tab character; indent with spaces, not tabs", number)
-    if not HANDLER.detect(text):  # pragma: no cover - the first line is a fence (above)
-        raise FrontMatterError("the file must start with a `---` line", 1)
     front_matter, rest = HANDLER.split(text)
     try:
         meta = HANDLER.load(front_matter)
