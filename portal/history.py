@@ -65,14 +65,13 @@ from portal.model import (
     history_key,
 )
 from portal.validate import TABLES
-from portal.yamlsafe import YamlError, parse_yaml
+from portal.yamlsafe import YamlError, parse_yaml, without_unreadable
 
 SECTIONS = ("agreements", "partners", "events")  # the records whose pages show a history
 ZERO = "0" * 40
 FORMAT = "%x00%H %ct%x00%s"  # NUL, the commit and its committer time, NUL, the subject
 HEADER = re.compile(rb"^([0-9a-f]{40}) (-?\d+)$")
 KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 LONG = 80  # a value longer than this is "revised", not quoted old → new
 SHALLOW_WARNING = (
     "this is a shallow clone of the repository: the history shown on each record is "
@@ -172,7 +171,8 @@ def message_line(raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    return CONTROL.sub("", text).strip()
+    # what no reader may be given, and the tabs and line breaks a subject line has no room for
+    return without_unreadable(text).replace("\t", "").replace("\n", "").strip()
 
 
 @dataclass(frozen=True)

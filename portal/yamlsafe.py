@@ -72,6 +72,12 @@ def find_unreadable(text: str) -> int | None:
     return match.start() if match else None
 
 
+def without_unreadable(text: str) -> str:
+    """`text` with every character that no reader may be given taken out."""
+    text = _UNREADABLE_BMP.sub("", text)
+    return _ASTRAL.sub(lambda m: "" if ord(m.group()) & 0xFFFE == 0xFFFE else m.group(), text)
+
+
 def unreadable(value: str) -> str | None:
     """Why `value` cannot be published as it is, naming its first unreadable character and
     saying what to write instead; None when every character is fine."""

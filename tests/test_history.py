@@ -298,3 +298,8 @@ def test_a_quick_preview_page_marks_its_saved_record_not_yet_committed(tmp_path:
     kept = replace(site, history={"agreements/estonia-mou.md": RecordHistory((first,))})
     marked = history.mark_uncommitted(kept, [agreement]).history_of(agreement)
     assert marked == RecordHistory((first,), uncommitted=True)
+
+
+def test_a_message_line_keeps_no_character_a_reader_may_not_be_given() -> None:
+    raw = "Fix\ttitle \x1b[31m\uffff\U0010ffff of the 😀 MoU\r\n".encode()
+    assert history.message_line(raw) == "Fixtitle [31m of the 😀 MoU"

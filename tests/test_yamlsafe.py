@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal import yamlsafe
-from portal.yamlsafe import Mapping, YamlError, parse_yaml
+from portal.yamlsafe import Mapping, YamlError, parse_yaml, without_unreadable
 
 
 def test_norway_stays_a_country_code() -> None:
@@ -190,3 +190,7 @@ def test_libyaml_composing_in_c_gives_what_the_checked_composer_gives(text: str)
     finally:
         yamlsafe._Fast = saved
     assert fast == slow
+
+
+def test_without_unreadable_keeps_tabs_line_feeds_and_other_planes() -> None:
+    assert without_unreadable("a\x0b\tb\n\ud800c\ufdd0😀\U0001fffe") == "a\tb\nc😀"
