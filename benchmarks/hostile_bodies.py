@@ -1,4 +1,4 @@
-"""Time the site's Markdown rendering (portal.markup.to_html) on hostile bodies.
+"""Time the site's Markdown rendering (portal.markdown.markup.to_html) on hostile bodies.
 
     python3 benchmarks/hostile_bodies.py
 
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cmarkgfm
 
-from portal.markup import read, to_html
+from portal.markdown.markup import read, to_html
 
 TREATY_PART = """\
 ## Article {n}

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from portal.cache import BodyCache
-from portal.config import base_url as check_base_url
-from portal.fields import FieldError
+from portal.cache.store import BodyCache
+from portal.content.config import base_url as check_base_url
+from portal.content.fields import FieldError
 from portal.model import Problem, Severity
 from portal.pipeline import Progress, Result, build_site, check_site
-from portal.write import WriteError
+from portal.publish.write import WriteError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -390,7 +390,7 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
         return 2
 
     if args.command == "serve":
-        from portal import serve
+        from portal.preview import serve
 
         fixed = args.today
         return serve.run(

@@ -17,21 +17,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from portal.assemble import assemble
-from portal.cancel import Cancelled, cancellable, checkpoint
-from portal.config import parse_config
-from portal.cores import PARALLEL_MIN_FILES, map_on_cores
-from portal.links import Known, check_item, known_targets
-from portal.load import load
+from portal.content.assemble import assemble
+from portal.content.config import parse_config
+from portal.content.links import Known, check_item, known_targets
+from portal.content.load import load
+from portal.content.validate import Checked, Parsed, check_file
 from portal.model import Problem, Site
-from portal.validate import Checked, Parsed, check_file
-from portal.write import Staging, WriteReport, write
+from portal.publish.write import Staging, WriteReport, write
+from portal.runtime.cancel import Cancelled, cancellable, checkpoint
+from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
 
 if TYPE_CHECKING:
-    from portal.cache import BodyCache
+    from portal.cache.store import BodyCache
     from portal.output import OutputFile
+    from portal.outputs.search import IndexRun
     from portal.render import RenderError
-    from portal.search import IndexRun
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Result:
     warnings: tuple[Problem, ...] = ()
     report: WriteReport | None = None
     search_later: SearchLater | None = None  # a build that left its search index for later
-    # What the checks learnt, for the preview's quick rebuilds (see portal.quick):
+    # What the checks learnt, for the preview's quick rebuilds (see portal.preview.quick):
     checked: Mapping[str, Checked] = field(default_factory=dict)  # each file's own check
     known: Known | None = None  # what bodies may link to
     cancelled: bool = False  # stopped by `cancelled()` before writing anything
@@ -131,13 +131,13 @@ def build_site(
     With `search_later`, the search index is not made: the search bundle already in the
     folder is left as it is, and `Result.search_later` makes the new one when asked.
     `cancelled()`, when given, is asked now and then as the stages run (see
-    portal.cancel) and once more just before writing, inside `write_lock` (held while
+    portal.runtime.cancel) and once more just before writing, inside `write_lock` (held while
     the folder is written): once it says yes, the build stops and returns a Result with
     `cancelled` set, having written nothing. With `history`, each record's history is
-    read from the git repository that holds `content`, if any (portal.history).
+    read from the git repository that holds `content`, if any (portal.history.revisions).
     """
+    from portal.outputs.search import BUNDLE
     from portal.render import RenderError, body_sources, render
-    from portal.search import BUNDLE
 
     try:
         with cancellable(cancelled):
@@ -182,8 +182,8 @@ def build_site(
 def _with_history(
     result: Result, content: Path, shown: str | None, cache: BodyCache | None
 ) -> Result:
-    """The checked site with each record's history (see portal.history)."""
-    from portal.history import add_history
+    """The checked site with each record's history (see portal.history.revisions)."""
+    from portal.history.revisions import add_history
 
     if result.site is None:
         return result
@@ -204,14 +204,14 @@ class SearchLater:
     cache: BodyCache | None
 
     def start(self) -> IndexRun:
-        from portal.search import start_index
+        from portal.outputs.search import start_index
 
         pages = {rel: self.out / rel for rel in self.digests}
         return start_index(pages, self.digests, self.language, self.cache)
 
     def write(self, bundle: list[OutputFile]) -> WriteReport:
         """Write `bundle` (`run.result()`) as the only files under pagefind/."""
-        from portal.search import BUNDLE
+        from portal.outputs.search import BUNDLE
 
         return write(bundle, self.out, only=BUNDLE)
 

@@ -4,7 +4,7 @@ Each part of the site is one stage, a function `(RenderContext) -> Iterable[Outp
 in its own module; `stages()` lists them. Markdown bodies are rendered once, up front.
 `render` hands each output to a sink (the write stage's staging folder) as soon as a stage
 yields it, so that memory does not grow with the site; the record pages come first, and
-go to the search index as well (see portal.search).
+go to the search index as well (see portal.outputs.search).
 
 Pages are rendered in batches (`RenderContext.pages`): with a cache (a warm build), each
 page's key is a hash of every input of its rendering, namely the template folder, the code
@@ -33,19 +33,20 @@ from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
-from portal import links, urls, views
-from portal.cancel import checkpoint
-from portal.cores import map_on_cores
-from portal.fields import country_name
+from portal.content import links
+from portal.content.fields import country_name
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Problem, Site, SiteConfig
 from portal.output import OutputFile, Placed
+from portal.pages import urls, views
+from portal.runtime.cancel import checkpoint
+from portal.runtime.cores import map_on_cores
 
 if TYPE_CHECKING:
-    from portal.cache import BodyCache
+    from portal.cache.store import BodyCache
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
 PARALLEL_MIN_PAGES = 300  # fewer pages than this render in this process
-CHECK_EVERY = 256  # items of a long loop between two checkpoints (portal.cancel)
+CHECK_EVERY = 256  # items of a long loop between two checkpoints (portal.runtime.cancel)
 PAGES_PER_BATCH = 1024  # pages rendered (or taken from the cache) and held at a time
 
 
@@ -361,7 +362,8 @@ def static_files(context: RenderContext) -> Iterable[OutputFile]:
 
 
 def stages() -> list[Stage]:
-    from portal import feeds, ical, opendata, pages
+    from portal.outputs import feeds, ical, opendata
+    from portal.pages import html as pages
 
     return [
         pages.render_pages,
@@ -374,7 +376,7 @@ def stages() -> list[Stage]:
 
 
 def post_stages() -> list[PostStage]:
-    from portal import search, seo
+    from portal.outputs import search, seo
 
     # seo last: its sitemap lists every page the stages before it produced.
     return [search.render_search, seo.render_seo]
@@ -395,7 +397,7 @@ def render(
     the pages it would cover are put in it (see `RenderContext.search_later`).
     With a `sink`, each output is handed to it as soon as it is made and not kept (the
     list returned is then empty): memory does not grow with the site.
-    In a cancellable build (portal.cancel), Cancelled is raised between stages and in
+    In a cancellable build (portal.runtime.cancel), Cancelled is raised between stages and in
     the long loops once the build is no longer wanted."""
     rendered = dict(bodies) if bodies is not None else render_bodies(site)
     env = make_env(templates, site)
@@ -404,7 +406,7 @@ def render(
     kept: list[OutputFile] = []
     produced: set[str] = set()
 
-    from portal import search
+    from portal.outputs import search
 
     posts = post_stages()
     found: search.SearchInput | None = None

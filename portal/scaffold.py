@@ -18,10 +18,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.assemble import RESERVED
-from portal.config import parse_config
-from portal.fields import SLUG, SLUG_MAX
-from portal.load import read_text
+from portal.content.assemble import RESERVED
+from portal.content.config import parse_config
+from portal.content.fields import SLUG, SLUG_MAX
+from portal.content.load import read_text
 from portal.model import EventKind, Kind, PartnerType, Status
 
 KINDS = {"agreement": "agreements", "partner": "partners", "event": "events", "page": "pages"}

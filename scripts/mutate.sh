@@ -9,7 +9,7 @@
 #
 #   bash scripts/mutate.sh                    # every function of the configured modules
 #   bash scripts/mutate.sh --dates-statuses   # only the date and status rules (faster)
-#   bash scripts/mutate.sh 'portal.fields.x_partial_date*'   # mutmut's own name patterns
+#   bash scripts/mutate.sh 'portal.content.fields.x_partial_date*'   # mutmut's own name patterns
 #
 # It takes long (tens of minutes for the date and status rules on two cores): run it
 # niced, in the background. MUTATE_JOBS sets mutmut's number of workers (default 2).
@@ -19,13 +19,13 @@ cd "$(dirname "$0")/.."
 
 # The functions that decide an agreement's dates and the status shown on the build day.
 DATES_STATUSES=(
-    'portal.fields.x_partial_date*'
-    'portal.fields.x_term*'
-    'portal.validate.x__agreement_rules*'
-    'portal.validate.x_date_unknown*'
-    'portal.assemble.x_add_term*'
-    'portal.assemble.x_expiry_of*'
-    'portal.assemble.x_shown_status*'
+    'portal.content.fields.x_partial_date*'
+    'portal.content.fields.x_term*'
+    'portal.content.validate.x__agreement_rules*'
+    'portal.content.validate.x_date_unknown*'
+    'portal.content.assemble.x_add_term*'
+    'portal.content.assemble.x_expiry_of*'
+    'portal.content.assemble.x_shown_status*'
 )
 if [[ "${1:-}" == "--dates-statuses" ]]; then
     shift

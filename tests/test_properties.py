@@ -14,13 +14,19 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.assemble import add_term, shown_status
-from portal.config import parse_config
-from portal.fields import partial_date
-from portal.frontmatter import normalise
-from portal.load import RawFile
+from portal.content.assemble import add_term, shown_status
+from portal.content.config import parse_config
+from portal.content.fields import partial_date
+from portal.content.frontmatter import normalise
+from portal.content.load import RawFile
+from portal.content.validate import (
+    AGREEMENT_FIELDS,
+    EVENT_FIELDS,
+    PARTNER_FIELDS,
+    TABLES,
+    parse_record,
+)
 from portal.model import Agreement, Kind, PartialDate, Status, Term
-from portal.validate import AGREEMENT_FIELDS, EVENT_FIELDS, PARTNER_FIELDS, TABLES, parse_record
 
 KEYS = sorted({*AGREEMENT_FIELDS, *PARTNER_FIELDS, *EVENT_FIELDS, "statsu", "title "})
 SCALARS = st.one_of(

@@ -245,7 +245,7 @@ def _lists(value: object) -> list[list[object]]:
 
 def test_pagefind_bundle_is_sorted_renamed_and_still_consistent() -> None:
     """Pagefind's random orders become sorted ones; meaningful orders stay as they were."""
-    from portal import pagefind_stable as pf
+    from portal.outputs import pagefind_stable as pf
 
     def bundle(
         values: list[pf.Value], filters: list[pf.Value], sorts: list[pf.Value]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from portal.cli import main
-from portal.frontmatter import split
+from portal.content.frontmatter import split
+from portal.content.validate import TABLES
 from portal.pipeline import check_site
 from portal.scaffold import ScaffoldError, Vocabulary, check_slug, render_record
-from portal.validate import TABLES
 
 TODAY = dt.date(2024, 6, 1)
 

@@ -1,0 +1,574 @@
+"""A disk cache of rendered Markdown bodies (and of other pure, expensive outputs), so that
+unchanged bodies are never rendered twice.
+
+An entry's key is a hash of the body's source, its file's path and the site's base path
+(links are pointed under it, relative to the file's folder) and of a fingerprint of
+everything else that decides the HTML: the versions of cmarkgfm (GitHub's cmark-gfm) and
+nh3, the settings in portal/markdown/markup.py (allow-lists, URL schemes), the whole source
+of the modules that render (portal/markdown/markup.py, portal/markdown/gfm.py,
+portal/content/links.py: a change to any setting there counts) and CACHE_VERSION. Change
+the renderer and every key changes.
+
+The cache is one SQLite file (`bodies.sqlite3` under the cache folder, `.cache/` by default).
+It is only ever an accelerator: delete it at any time and the next build renders everything
+and writes the same bytes. Each entry stores a checksum of its HTML; an entry whose checksum
+does not match, or a file that is not a readable database, is ignored and rebuilt, never
+trusted. Entries unused for PRUNE_AFTER_DAYS, or made by another renderer, are deleted.
+
+The same file holds a second table, `outputs`: one entry per output name (a page's path,
+the search bundle), stored under a key that the caller computes as a hash of *every* input
+of that output (see `portal.render` and `portal.outputs.search`). A lookup hits only when the key is
+the same; an entry whose checksum does not match is ignored. Storing an output replaces the
+entry of the same name, so the table holds at most one entry per output.
+
+A third table, `checks`, holds what the check learns from one content file on its own (its
+record and problems from `validate.parse_record`, the links its body holds): one entry per
+file, under a hash of the file's path and text and of `check_fingerprint()`: the source of
+the modules that define the check and its result and of every module of this package they
+import, and the versions of Python, PyYAML (and libyaml) and pycountry. The value is a
+pickle, read back only when its checksum matches; one that cannot be read back as the
+expected type is checked again. Checks across files (references, links to other records)
+are never cached: they run on every build.
+
+The pipeline owns the cache (an edge, like load and write); render stays pure and receives
+the bodies already rendered.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import importlib
+import importlib.metadata
+import inspect
+import logging
+import pickle
+import re
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import yaml
+
+from portal.markdown import markup
+from portal.publish.write import Stamp
+from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
+
+if TYPE_CHECKING:
+    from portal.content.load import RawFile
+
+log = logging.getLogger("portal")
+DAMAGED = {
+    "bodies": "body cache: %d damaged entries will be rendered again",
+    "outputs": "output cache: %d damaged entries will be made again",
+    "checks": "check cache: %d damaged entries will be checked again",
+}
+
+CACHE_VERSION = 1  # bump when the way entries are made or stored changes
+DEFAULT_DIR = Path(".cache")
+FILE_NAME = "bodies.sqlite3"
+PRUNE_AFTER_DAYS = 30
+LOOKUP_CHUNK = 500  # keys per query, under SQLite's limit on parameters
+TOUCH_AFTER_SECONDS = 24 * 3600  # refresh an entry's last use at most once a day
+
+CHECK_CACHE_VERSION = 1  # bump when the way check entries are made or stored changes
+
+T = TypeVar("T")
+Renderer = Callable[[Mapping[str, str]], Mapping[str, str]]
+"""Renders bodies: {name: Markdown source} -> {name: sanitised HTML}."""
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - installed by pyproject
+        return "unknown"
+
+
+def fingerprint() -> str:
+    """A hash of everything besides the source that decides a body's HTML."""
+    from portal.content import links
+    from portal.markdown import gfm  # what markup parses with, what points links
+
+    settings = {
+        name: repr(_canonical(value))
+        for name, value in sorted(vars(markup).items())
+        if name.isupper() and not name.startswith("_")
+    }
+    parts = [
+        f"cache {CACHE_VERSION}",
+        f"cmarkgfm {_version('cmarkgfm')}",
+        f"nh3 {_version('nh3')}",
+        f"settings {sorted(settings.items())!r}",
+        *(
+            "source " + hashlib.sha256(inspect.getsource(module).encode("utf-8")).hexdigest()
+            for module in (markup, gfm, links)
+        ),
+    ]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def check_fingerprint(modules: Sequence[str]) -> str:
+    """A hash of everything besides a file's own path and text that decides what the check
+    of that one file finds: the source of `modules` (those that define the check and its
+    result) and of every module of this package they import (found by reading their
+    imports, so a new import counts by itself), and the versions of Python, PyYAML, libyaml,
+    pycountry and cmarkgfm (which finds a body's links)."""
+    sources = _package_sources(modules)
+    parts = [
+        f"check cache {CHECK_CACHE_VERSION}",
+        f"python {sys.version}",
+        f"pyyaml {yaml.__version__} libyaml {_libyaml_version()}",
+        f"pycountry {_version('pycountry')}",
+        f"cmarkgfm {_version('cmarkgfm')}",
+        *(
+            f"{name} " + hashlib.sha256(source.encode("utf-8")).hexdigest()
+            for name, source in sorted(sources.items())
+        ),
+    ]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _libyaml_version() -> str:
+    if not getattr(yaml, "__with_libyaml__", False):
+        return "none"
+    from yaml import _yaml
+
+    return str(_yaml.get_version_string())
+
+
+def _package_sources(roots: Sequence[str]) -> dict[str, str]:
+    """{module name: source} for `roots` and every `portal.` module they import, directly or
+    not (also imports inside functions and under TYPE_CHECKING: more is only safer)."""
+    sources: dict[str, str] = {}
+    waiting = list(roots)
+    while waiting:
+        name = waiting.pop()
+        if name in sources:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:  # `from portal.x import name` of something not a module
+            continue
+        source = inspect.getsource(module)
+        sources[name] = source
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                waiting.extend(a.name for a in node.names if a.name.startswith("portal."))
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and node.module
+                and (node.module == "portal" or node.module.startswith("portal."))
+            ):
+                # `from portal.content import fields`: a module, or a name in a module
+                waiting.extend(f"{node.module}.{a.name}" for a in node.names)
+                if node.module != "portal":
+                    waiting.append(node.module)
+    return sources
+
+
+def _canonical(value: object) -> object:
+    """Sets and dicts in a stable order, so that the fingerprint does not depend on hashing."""
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, dict):
+        return sorted(((repr(k), _canonical(v)) for k, v in value.items()), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool, bytes)):
+        return value
+    if isinstance(value, re.Pattern):
+        return ("re", value.pattern, value.flags)
+    # An object (such as a Markdown extension instance): its class and, for an extension,
+    # its configuration; never its repr, which holds a memory address.
+    kind = value if isinstance(value, type) else type(value)
+    configs = getattr(value, "getConfigs", None)
+    described = _canonical(configs()) if callable(configs) and not isinstance(value, type) else None
+    return (kind.__module__, kind.__qualname__, described)
+
+
+def _checksum(html: str) -> str:
+    return hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    rejected: int = 0  # entries whose checksum did not match, rendered again
+    output_hits: int = 0  # pages and other outputs taken from the cache
+    output_misses: int = 0
+    check_hits: int = 0  # content files whose check was taken from the cache
+    check_misses: int = 0
+
+
+@dataclass
+class BodyCache:
+    """Rendered bodies on disk under `folder`, keyed by source and renderer fingerprint."""
+
+    folder: Path = DEFAULT_DIR
+    stats: CacheStats = field(default_factory=CacheStats)
+    _fingerprint: str = field(default_factory=fingerprint)
+    _check_fingerprints: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    _checks_kept: dict[str, object] = field(default_factory=dict, repr=False)  # by check key
+
+    @property
+    def path(self) -> Path:
+        return self.folder / FILE_NAME
+
+    def key(self, source: str, name: str = "", context: str = "") -> str:
+        data = "\0".join((self._fingerprint, name, context, source)).encode("utf-8")
+        return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+    def render(
+        self,
+        sources: Mapping[str, str],
+        renderer: Renderer,
+        context: str = "",
+    ) -> dict[str, str]:
+        """{name: source} -> {name: HTML}: cached entries first, `renderer` for the rest.
+        An entry is kept by source, name and `context` (the HTML of a body depends on its
+        file and on the site's base path)."""
+        keys = {name: self.key(source, name, context) for name, source in sources.items()}
+        found = self._lookup(set(keys.values()))
+        html: dict[str, str] = {}
+        missing: dict[str, str] = {}
+        for name, key in keys.items():
+            if key in found:
+                html[name] = found[key]
+                self.stats.hits += 1
+            else:
+                missing[name] = sources[name]
+                self.stats.misses += 1
+        if missing:
+            rendered = renderer(missing)
+            html.update(rendered)
+            self._store({keys[name]: rendered[name] for name in missing})
+        return {name: html[name] for name in sources}
+
+    # --- storage ------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30)
+        # No waiting for the disk on every commit: a cache lost in a crash is only rebuilt
+        # (every entry carries a checksum, and an unreadable file is started afresh).
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
+            "html TEXT NOT NULL, checksum TEXT NOT NULL, used REAL NOT NULL)"
+        )
+        for table in ("outputs", "checks"):
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
+                "name TEXT NOT NULL UNIQUE, data BLOB NOT NULL, checksum TEXT NOT NULL, "
+                "used REAL NOT NULL)"
+            )
+        return connection
+
+    def _open(self) -> sqlite3.Connection | None:
+        """The database, or None (after discarding the file) when it cannot be read."""
+        for attempt in range(2):
+            try:
+                connection = self._connect()
+                connection.execute("SELECT count(*) FROM bodies WHERE 0").fetchall()
+                connection.execute("SELECT count(*) FROM outputs WHERE 0").fetchall()
+                connection.execute("SELECT count(*) FROM checks WHERE 0").fetchall()
+                return connection
+            except sqlite3.DatabaseError as exc:
+                log.warning("body cache %s is unreadable (%s); starting it afresh", self.path, exc)
+                if attempt == 0:
+                    self._discard()
+            except OSError as exc:
+                log.warning(
+                    "body cache %s cannot be used (%s); building without it", self.path, exc
+                )
+                return None
+        return None
+
+    def _discard(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                self.path.with_name(self.path.name + suffix).unlink()
+
+    def _lookup(self, keys: set[str]) -> dict[str, str]:
+        if not keys or not self.path.exists():
+            return {}
+        connection = self._open()
+        if connection is None:
+            return {}
+        found: dict[str, str] = {}
+        stale: list[str] = []
+        bad: list[str] = []
+        now = time.time()
+        try:
+            with connection:
+                rows = self._select(connection, "bodies", "key, html, checksum, used", sorted(keys))
+                for key, html, checksum, used in rows:
+                    if not isinstance(html, str) or checksum != _checksum(html):
+                        bad.append(key)
+                        continue
+                    found[key] = html
+                    if now - float(used) > TOUCH_AFTER_SECONDS:
+                        stale.append(key)
+                self._tidy(connection, "bodies", bad, stale, now)
+        except sqlite3.DatabaseError as exc:
+            log.warning("body cache %s is damaged (%s); rendering without it", self.path, exc)
+            connection.close()
+            self._discard()
+            return {}
+        connection.close()
+        return found
+
+    def _tidy(
+        self,
+        connection: sqlite3.Connection,
+        table: str,
+        bad: list[str],
+        stale: list[str],
+        now: float,
+    ) -> None:
+        """Delete damaged entries of `table` (they are made again) and mark used ones."""
+        if bad:
+            self.stats.rejected += len(bad)
+            log.warning(DAMAGED[table], len(bad))
+            connection.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in bad])
+        if stale:
+            connection.executemany(
+                f"UPDATE {table} SET used = ? WHERE key = ?", [(now, k) for k in stale]
+            )
+
+    @staticmethod
+    def _select(
+        connection: sqlite3.Connection, table: str, columns: str, keys: list[str]
+    ) -> list[tuple[Any, ...]]:
+        """`columns` of the rows of `table` whose key is one of `keys`, asked in chunks."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT {columns} FROM {table} WHERE key IN ({marks})"
+            rows.extend(connection.execute(query, chunk).fetchall())
+        return rows
+
+    def _store(self, entries: Mapping[str, str]) -> None:
+        connection = self._open()
+        if connection is None:
+            return
+        now = time.time()
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (key, self._fingerprint, html, _checksum(html), now)
+                        for key, html in entries.items()
+                    ],
+                )
+                connection.execute(
+                    "DELETE FROM bodies WHERE fingerprint != ? OR used < ?",
+                    (self._fingerprint, now - PRUNE_AFTER_DAYS * 86400),
+                )
+        except sqlite3.DatabaseError as exc:
+            log.warning("body cache %s cannot be written (%s); discarding it", self.path, exc)
+            connection.close()
+            self._discard()
+            return
+        connection.close()
+
+    # --- other outputs (pages, the search bundle) ------------------------------
+
+    def lookup_outputs(self, keys: Mapping[str, str]) -> dict[str, bytes]:
+        """{name: key} -> {name: data} for each output stored under exactly that key."""
+        found = self._lookup_named("outputs", keys)
+        self.stats.output_hits += len(found)
+        self.stats.output_misses += len(keys) - len(found)
+        return found
+
+    def store_outputs(self, entries: Mapping[str, tuple[str, bytes]]) -> None:
+        """Store {name: (key, data)}, each replacing the entry of the same name."""
+        self._store_named("outputs", entries)
+
+    # --- what the last build wrote into a site folder ----------------------------
+
+    def lookup_stamps(self, out: Path) -> dict[str, Stamp]:
+        """The stamps of what the last build wrote into `out` (see portal.publish.write), or {}."""
+        name = _stamps_name(out)
+        data = self._lookup_named("outputs", {name: _stamps_key(name)}).get(name)
+        return _parse_stamps(data) if data is not None else {}
+
+    def store_stamps(self, out: Path, stamps: Mapping[str, Stamp]) -> None:
+        """Keep `stamps` of what was just written into `out` for the next build."""
+        name = _stamps_name(out)
+        self._store_named("outputs", {name: (_stamps_key(name), _format_stamps(stamps))})
+
+    # --- what the check finds in one file ---------------------------------------
+
+    def check_files(
+        self, files: Sequence[RawFile], check: Callable[[RawFile], T], kind: type[T]
+    ) -> list[T]:
+        """[check(file) for file in files], each taken from the cache when the same file was
+        checked by the same code before, else checked now (on every core: `check` is pure)
+        and stored.
+
+        An entry is a pickle of `check`'s result; one that cannot be read back as a `kind`
+        (damaged, or made by a class that changed) is ignored and the file checked again.
+        The key covers the modules that define `check` and `kind` (and all they import)."""
+        modules = tuple(sorted({check.__module__, kind.__module__}))
+        if modules not in self._check_fingerprints:
+            self._check_fingerprints[modules] = check_fingerprint(modules)
+        fingerprint = self._check_fingerprints[modules]
+        keys = {raw.path: check_key(fingerprint, raw) for raw in files}
+        # What this object read or made last time (the preview checks again on every save):
+        # the same key is the same file checked by the same code, so the same value.
+        kept = {key: v for key, v in self._checks_kept.items() if type(v) is kind}
+        found = self._lookup_named("checks", {n: k for n, k in keys.items() if k not in kept})
+        results: dict[str, T] = {}
+        unreadable = 0
+        for raw in files:
+            value: T | None = kept.get(keys[raw.path])
+            if value is None:
+                data = found.get(raw.path)
+                value = _unpickle(data, kind) if data is not None else None
+                unreadable += value is None and data is not None
+            if value is not None:
+                results[raw.path] = value
+        misses = [raw for raw in files if raw.path not in results]
+        made: dict[str, tuple[str, bytes]] = {}
+        for raw, value in zip(misses, map_on_cores(check, misses, PARALLEL_MIN_FILES), strict=True):
+            results[raw.path] = value
+            made[raw.path] = (keys[raw.path], pickle.dumps(value, protocol=5))
+        self.stats.check_misses += len(misses)
+        self.stats.check_hits += len(files) - len(misses)
+        if unreadable:
+            self.stats.rejected += unreadable
+            log.warning(DAMAGED["checks"], unreadable)
+        self._store_named("checks", made)
+        self._checks_kept = {keys[raw.path]: results[raw.path] for raw in files}
+        return [results[raw.path] for raw in files]
+
+    # --- tables of named entries (outputs, checks) -------------------------------
+
+    def _lookup_named(self, table: str, keys: Mapping[str, str]) -> dict[str, bytes]:
+        """{name: key} -> {name: data} for each entry of `table` stored under that key."""
+        wanted = {key: name for name, key in keys.items()}
+        found: dict[str, bytes] = {}
+        if not wanted or not self.path.exists() or (connection := self._open()) is None:
+            return found
+        bad: list[str] = []
+        stale: list[str] = []
+        now = time.time()
+        try:
+            with connection:
+                columns = "key, name, data, checksum, used"
+                for key, name, data, checksum, used in self._select(
+                    connection, table, columns, sorted(wanted)
+                ):
+                    if (
+                        wanted.get(key) != name
+                        or not isinstance(data, bytes)
+                        or checksum != _data_checksum(data)
+                    ):
+                        bad.append(key)
+                        continue
+                    found[name] = data
+                    if now - float(used) > TOUCH_AFTER_SECONDS:
+                        stale.append(key)
+                self._tidy(connection, table, bad, stale, now)
+        except sqlite3.DatabaseError as exc:
+            log.warning("cache %s is damaged (%s); building without it", self.path, exc)
+            connection.close()
+            self._discard()
+            return {}
+        connection.close()
+        return found
+
+    def _store_named(self, table: str, entries: Mapping[str, tuple[str, bytes]]) -> None:
+        """Store {name: (key, data)} in `table`, each replacing the entry of the same name."""
+        if not entries:
+            return
+        connection = self._open()
+        if connection is None:
+            return
+        now = time.time()
+        try:
+            with connection:
+                connection.executemany(
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (key, name, data, _data_checksum(data), now)
+                        for name, (key, data) in entries.items()
+                    ],
+                )
+                connection.execute(
+                    f"DELETE FROM {table} WHERE used < ?", (now - PRUNE_AFTER_DAYS * 86400,)
+                )
+        except sqlite3.DatabaseError as exc:
+            log.warning("cache %s cannot be written (%s); discarding it", self.path, exc)
+            connection.close()
+            self._discard()
+            return
+        connection.close()
+
+
+def check_key(fingerprint: str, raw: RawFile) -> str:
+    """The key of one content file's check: its section, name, path and text, and the
+    fingerprint of the code that checks it."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (fingerprint, raw.section, raw.stem, raw.path, raw.text):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _unpickle(data: bytes, kind: type[T]) -> T | None:
+    """The value pickled in `data` when it is a `kind`, else None (never raises)."""
+    try:
+        value = pickle.loads(data)
+    except Exception:  # whatever a damaged pickle raises, it is not trusted
+        return None
+    return value if type(value) is kind else None
+
+
+STAMPS_KEY = "write-stamps 1"  # change when the way stamps are stored changes
+
+
+def _stamps_name(out: Path) -> str:
+    return "write-stamps:" + str(out.resolve())
+
+
+def _stamps_key(name: str) -> str:
+    """A key of its own for each folder (keys are unique: the site and the preview share
+    a cache)."""
+    return f"{STAMPS_KEY} {name}"
+
+
+def _format_stamps(stamps: Mapping[str, Stamp]) -> bytes:
+    """One line per file: its size, time, inode, digest (hex), then its path."""
+    return "".join(
+        f"{s.size} {s.mtime_ns} {s.inode} {s.digest.hex()} {path}\n"
+        for path, s in sorted(stamps.items())
+    ).encode("utf-8", "surrogatepass")
+
+
+def _parse_stamps(data: bytes) -> dict[str, Stamp]:
+    """The stamps of `_format_stamps`; {} if anything in it is not as written there."""
+    stamps: dict[str, Stamp] = {}
+    try:
+        for line in data.decode("utf-8", "surrogatepass").splitlines():
+            size, mtime, inode, digest, path = line.split(" ", 4)
+            stamps[path] = Stamp(int(size), int(mtime), int(inode), bytes.fromhex(digest))
+    except ValueError:
+        return {}
+    return stamps
+
+
+def _data_checksum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
