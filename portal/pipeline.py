@@ -30,8 +30,8 @@ from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
 if TYPE_CHECKING:
     from portal.cache.store import BodyCache
     from portal.output import OutputFile
-    from portal.outputs.search import IndexRun
-    from portal.render import RenderError
+    from portal.outputs.search_index import IndexRun
+    from portal.pages.context import RenderError
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,10 @@ def build_site(
     `cancelled` set, having written nothing. With `history`, each record's history is
     read from the git repository that holds `content`, if any (portal.history.revisions).
     """
-    from portal.outputs.search import BUNDLE
-    from portal.render import RenderError, body_sources, render
+    from portal.outputs.search_index import BUNDLE
+    from portal.pages.bodies import body_sources
+    from portal.pages.context import RenderError
+    from portal.render import render
 
     try:
         with cancellable(cancelled):
@@ -204,14 +206,14 @@ class SearchLater:
     cache: BodyCache | None
 
     def start(self) -> IndexRun:
-        from portal.outputs.search import start_index
+        from portal.outputs.search_index import start_index
 
         pages = {rel: self.out / rel for rel in self.digests}
         return start_index(pages, self.digests, self.language, self.cache)
 
     def write(self, bundle: list[OutputFile]) -> WriteReport:
         """Write `bundle` (`run.result()`) as the only files under pagefind/."""
-        from portal.outputs.search import BUNDLE
+        from portal.outputs.search_index import BUNDLE
 
         return write(bundle, self.out, only=BUNDLE)
 
@@ -224,7 +226,7 @@ def _with_progress(
     progress: Progress | None, base_path: str
 ) -> Callable[[Mapping[str, str]], dict[str, str]]:
     """The body renderer, telling `progress` as it goes (only bodies not in the cache)."""
-    from portal.render import render_sources
+    from portal.pages.bodies import render_sources
 
     def run(sources: Mapping[str, str]) -> dict[str, str]:
         if progress is None:

@@ -29,7 +29,7 @@ from portal.markdown import markup
 from portal.markdown.markup import Link
 from portal.model import Problem, SiteConfig, StaticFile
 
-if TYPE_CHECKING:  # validate imports Link from here
+if TYPE_CHECKING:  # a type only (validate does not import this module)
     from portal.content.validate import Parsed
 
 # The folders of content/ that hold records, and what their URLs are called.

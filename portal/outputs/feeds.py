@@ -32,9 +32,9 @@ from portal.model import (
     once_per_site,
 )
 from portal.output import OutputFile
-from portal.outputs.opendata import LICENCE_NAME, LICENCE_URL
+from portal.outputs.licence import LICENCE_NAME, LICENCE_URL
 from portal.pages import urls
-from portal.render import RenderContext
+from portal.pages.context import RenderContext
 
 ATOM = "http://www.w3.org/2005/Atom"
 # The date in every tag: URI. It names the year the register's ids were minted; never

@@ -25,7 +25,7 @@ from portal.model import Agreement, PartialDate, Site, Status, once_per_site
 from portal.output import OutputFile
 from portal.outputs.feeds import EPOCH, revised, tag_uri
 from portal.pages import urls
-from portal.render import RenderContext
+from portal.pages.context import RenderContext
 
 PRODID = "-//cooperation-portal//Agreement calendar//EN"
 REMINDER_DAYS = (90, 30)

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 from portal.model import Agreement, Event, PartialDate, Site
 from portal.output import OutputFile
 from portal.pages import urls
-from portal.render import RenderContext
+from portal.pages.context import RenderContext
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"

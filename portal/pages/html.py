@@ -13,9 +13,10 @@ from pathlib import Path
 from portal.history.revisions import history_view
 from portal.model import Agreement, Event, Page, Partner, Site
 from portal.output import OutputFile
-from portal.outputs import search
 from portal.pages import timeline, urls, views
-from portal.render import PageTask, RenderContext
+from portal.pages.context import RenderContext
+from portal.pages.search_data import search_data
+from portal.pages.task import PageTask
 from portal.runtime.cancel import checkpoint
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -80,7 +81,7 @@ def record_task(site: Site, record: Record, bodies: Mapping[str, str]) -> PageTa
     checkpoint()  # thousands of views on a large site
     values: dict[str, object] = {
         "body": bodies[record.path],
-        "search": search.search_data(site, record),
+        "search": search_data(site, record),
     }
     if not isinstance(record, Page):
         values["history"] = history_view(site.history_of(record))

@@ -31,9 +31,11 @@ from portal.content.validate import Checked, Parsed, check_file
 from portal.history.revisions import mark_uncommitted
 from portal.model import Problem, Site
 from portal.output import OutputFile
+from portal.pages.bodies import render_sources
+from portal.pages.context import RenderContext, RenderError
+from portal.pages.environment import make_env
 from portal.pages.html import Record, record_task
 from portal.pipeline import check_site, render_problems
-from portal.render import RenderContext, RenderError, make_env, render_sources
 
 if TYPE_CHECKING:
     from portal.cache.store import BodyCache

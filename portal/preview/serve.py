@@ -60,7 +60,7 @@ from portal.preview.watch import Watcher
 from portal.publish.write import write
 
 if TYPE_CHECKING:
-    from portal.outputs.search import IndexRun
+    from portal.outputs.search_index import IndexRun
 
 log = logging.getLogger("portal.serve")
 

@@ -154,7 +154,8 @@ def test_the_fingerprint_follows_every_module_the_check_imports() -> None:
     sources = cache_module._package_sources(["portal.content.validate"])
     assert {
         "portal.content.validate",
-        "portal.content.links",
+        "portal.markdown.markup",  # a body's links
+        "portal.markdown.gfm",
         "portal.content.fields",
         "portal.content.frontmatter",
         "portal.content.yamlsafe",

@@ -13,9 +13,10 @@ import pytest
 
 from portal import render
 from portal.cache.store import FILE_NAME, BodyCache
-from portal.outputs import search
+from portal.outputs import search_index
+from portal.pages.keys import page_key
+from portal.pages.task import PageTask
 from portal.pipeline import build_site, check_site
-from portal.render import PageTask, page_key
 from tests.support.sites import write_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,12 +93,12 @@ def test_cached_builds_equal_clean_builds_with_search(tmp_path: Path) -> None:
     assert first.stats.output_hits == 0
     again = cached_equals_clean("no change")
     assert again.stats.output_misses == 0  # every page and the search bundle from the cache
-    bundle = _tree(cached_out / search.BUNDLE)
+    bundle = _tree(cached_out / search_index.BUNDLE)
     agreement = sorted((content / "agreements").glob("*.md"))[0]
     agreement.write_text(agreement.read_text() + "\nA new searchable word: zyzzyva.\n")
     edited = cached_equals_clean("body")
     assert 0 < edited.stats.output_misses < edited.stats.output_hits
-    assert _tree(cached_out / search.BUNDLE) != bundle  # indexed again
+    assert _tree(cached_out / search_index.BUNDLE) != bundle  # indexed again
     layout = templates / "macros.html"
     layout.write_text(layout.read_text() + "\n{# changed #}\n")
     changed = cached_equals_clean("template")

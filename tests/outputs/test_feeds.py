@@ -11,8 +11,11 @@ import pytest
 
 from portal.model import Site, once_per_site
 from portal.outputs import feeds
+from portal.pages.bodies import render_bodies
+from portal.pages.context import RenderContext
+from portal.pages.environment import make_env
 from portal.pipeline import check_site
-from portal.render import RenderContext, make_env, render, render_bodies
+from portal.render import render
 from tests.support.sites import SITE_YAML, write_site
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,10 @@ import pytest
 from portal.model import Site
 from portal.output import OutputFile
 from portal.outputs import opendata
+from portal.pages.bodies import render_bodies
+from portal.pages.context import RenderContext
+from portal.pages.environment import make_env
 from portal.pipeline import check_site
-from portal.render import RenderContext, make_env, render_bodies
 from tests.support.sites import write_site
 
 ROOT = Path(__file__).resolve().parents[2]

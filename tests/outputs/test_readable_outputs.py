@@ -28,7 +28,9 @@ from portal.model import Site
 from portal.outputs.feeds import render_feeds
 from portal.outputs.ical import calendar_file
 from portal.outputs.opendata import data_files
-from portal.render import RenderContext, make_env, render_bodies
+from portal.pages.bodies import render_bodies
+from portal.pages.context import RenderContext
+from portal.pages.environment import make_env
 from tests.support.sites import PARTNER, SITE_YAML
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

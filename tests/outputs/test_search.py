@@ -24,17 +24,12 @@ from portal.cache.store import BodyCache
 from portal.cli import TEMPLATES
 from portal.model import Site
 from portal.output import OutputFile, Placed
-from portal.outputs.search import (
-    EARLY,
-    SearchData,
-    SearchInput,
-    build_index,
-    indexed_paths,
-    render_search,
-    search_data,
-)
+from portal.outputs.search import EARLY, SearchInput, build_index, render_search
+from portal.pages.bodies import render_bodies
+from portal.pages.context import RenderContext, RenderError
+from portal.pages.environment import make_env
+from portal.pages.search_data import SearchData, indexed_paths, search_data
 from portal.pipeline import build_site, check_site
-from portal.render import RenderContext, RenderError, make_env, render_bodies
 from tests.support.browser import (
     BrowserPage,
     axe_violations,

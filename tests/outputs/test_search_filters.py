@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from portal.outputs.search import search_data
+from portal.pages.search_data import search_data
 from portal.pipeline import check_site
 from tests.support.sites import AGREEMENT, write_site
 

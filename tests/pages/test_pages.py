@@ -8,8 +8,11 @@ from pathlib import Path
 
 from portal.cli import TEMPLATES
 from portal.pages import html as pages
+from portal.pages.bodies import render_bodies
+from portal.pages.context import RenderContext
+from portal.pages.environment import make_env
+from portal.pages.keys import page_key
 from portal.pipeline import check_site
-from portal.render import RenderContext, make_env, page_key, render_bodies
 from tests.support.sites import write_site
 
 TODAY = dt.date(2024, 1, 31)
