@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from portal.model import Agreement, Event, Page, PartialDate, Partner, Site
 from portal.pages import urls
-
-if TYPE_CHECKING:
-    pass
-
 
 #: The facets, in the order the search page shows them, with their headings.
 FACETS: tuple[tuple[str, str], ...] = (

@@ -25,17 +25,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from portal.model import Problem
-from portal.preview.serve import (
-    Control,
-    Outcome,
-    PipelineBuilder,
-    PreviewServer,
-    Route,
-    error_page,
-    inject,
-    locate,
-    route,
-)
+from portal.preview.builds import Control, Outcome, PipelineBuilder
+from portal.preview.http import Route, error_page, inject, locate, route
+from portal.preview.server import PreviewServer
 from portal.preview.watch import Stamp, Watcher, changes, ignored, scan, watched
 from tests.support.browser import chromium_browser, chromium_page
 
