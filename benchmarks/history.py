@@ -1,4 +1,4 @@
-"""Time the history stage (portal/history/revisions.py) on a register kept in git.
+"""Time the history stage (portal/history/) on a register kept in git.
 
     python3 benchmarks/history.py                       # 4,000 records x 20 revisions
     python3 benchmarks/history.py --records 200 --revisions 5
@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.history.revisions import load_memory, read_history, save_memory
+from portal.history.git import read_history
+from portal.history.memory import load_memory, save_memory
 
 COMMITTER = {
     "GIT_AUTHOR_NAME": "Ed",

@@ -134,7 +134,7 @@ def build_site(
     portal.runtime.cancel) and once more just before writing, inside `write_lock` (held while
     the folder is written): once it says yes, the build stops and returns a Result with
     `cancelled` set, having written nothing. With `history`, each record's history is
-    read from the git repository that holds `content`, if any (portal.history.revisions).
+    read from the git repository that holds `content`, if any (portal.history).
     """
     from portal.outputs.search_index import BUNDLE
     from portal.pages.bodies import body_sources
@@ -184,8 +184,8 @@ def build_site(
 def _with_history(
     result: Result, content: Path, shown: str | None, cache: BodyCache | None
 ) -> Result:
-    """The checked site with each record's history (see portal.history.revisions)."""
-    from portal.history.revisions import add_history
+    """The checked site with each record's history (see portal.history)."""
+    from portal.history.stage import add_history
 
     if result.site is None:
         return result

@@ -6,7 +6,7 @@ Deterministic: the same content gives the same bytes on any day.
   record's URL, `tag:example.org,2025:cooperation/agreements/<slug>`: a new title or new
   dates never change it. (Moving the site to another host does.)
 - `updated` comes from the record's own dates (see `revised`), or the day of the last
-  commit that revised it when the site is built from git (portal.history.revisions), never from
+  commit that revised it when the site is built from git (portal.history), never from
   the build clock;
   a record with no date at all gets `EPOCH`, so it sorts last rather than pretending to
   be new. `published` is the signing date of an agreement or the date of an event.
@@ -93,7 +93,7 @@ class Entry:
 
 
 def entry(config: SiteConfig, record: Record, last_revised: dt.date | None = None) -> Entry:
-    """A record's entry; `last_revised`, the day of its last commit (portal.history.revisions), when
+    """A record's entry; `last_revised`, the day of its last commit (portal.history), when
     later than its own dates, is its `updated`."""
     return Entry(
         record,

@@ -7,7 +7,7 @@ rather than reads (the page URL, the expiry a term gives, the status shown on th
 day) sit apart, under `computed`. Drafts are never published here. A site built from
 its git repository gives each agreement, partner and event its `history`: the commits
 that changed its file, newest first, with their date, the first line of their message
-and the fields they changed (see portal.history.revisions); the CSV's `last_revised` is the date
+and the fields they changed (see portal.history); the CSV's `last_revised` is the date
 of the newest.
 
 The CSV has one row per agreement: UTF-8 with a byte order mark and CRLF line ends, so

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from portal.history.revisions import history_view
+from portal.history.stage import history_view
 from portal.model import Agreement, Event, Page, Partner, Site
 from portal.output import OutputFile
 from portal.pages import timeline, urls, views

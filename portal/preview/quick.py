@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from portal.content.links import Known, check_item
 from portal.content.load import is_record_path, load_record
 from portal.content.validate import Checked, Parsed, check_file
-from portal.history.revisions import mark_uncommitted
+from portal.history.stage import mark_uncommitted
 from portal.model import Problem, Site
 from portal.output import OutputFile
 from portal.pages.bodies import render_sources
@@ -136,7 +136,7 @@ def _pages(
     warnings: tuple[Problem, ...],
 ) -> Quick:
     """The pages of `records` in `site`, or the problems of the templates that failed.
-    A saved record of a site kept in git is one not yet committed (portal.history.revisions)."""
+    A saved record of a site kept in git is one not yet committed (portal.history)."""
     site = mark_uncommitted(site, records)
     sources = {record.path: record.body for record in records}
     base_path = site.config.base_path

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from portal.cli import main
-from portal.history import revisions as history
+from portal.history.changes import diff_texts
+from portal.history.log import message_line
+from portal.history.memory import MEMORY_NAME
+from portal.history.stage import mark_uncommitted
 from portal.pipeline import build_site
 from tests.support.gitrepo import commit, git, init
 from tests.support.sites import AGREEMENT, PARTNER, SITE_YAML
@@ -190,7 +193,7 @@ def test_a_later_build_reads_only_the_new_commits_and_gives_the_same_site(
     cache = tmp_path / "cache"
     args = ["build", "--content", str(repo / "content"), "--today", TODAY]
     assert main([*args, "--out", str(tmp_path / "warm"), "--cache-dir", str(cache)]) == 0
-    assert (cache / history.MEMORY_NAME).is_file()
+    assert (cache / MEMORY_NAME).is_file()
     git(repo, "mv", "content/partners/finland.md", "content/partners/suomi.md")
     commit(
         repo,
@@ -233,7 +236,7 @@ def test_changes_are_said_in_words_for_the_fields_a_reader_cares_about() -> None
         .replace("partners: [estonia]", "partners: [finland]")
         .replace("summary: Cooperation on e-governance.", "summary: " + "Long. " * 20)
     )
-    changes, text, unreadable = history.diff_texts("agreements", old, new)
+    changes, text, unreadable = diff_texts("agreements", old, new)
     assert [c.words for c in changes] == [
         "Title: Memorandum on digital cooperation → Digital memorandum",
         "Status: signed → in force",
@@ -245,14 +248,14 @@ def test_changes_are_said_in_words_for_the_fields_a_reader_cares_about() -> None
 
 def test_the_same_value_written_otherwise_is_no_change() -> None:
     new = AGREEMENT.replace("signed: 2023-09-14", "signed: '2023-09-14'  # a quoted date")
-    assert history.diff_texts("agreements", AGREEMENT, new) == ((), False, False)
+    assert diff_texts("agreements", AGREEMENT, new) == ((), False, False)
 
 
 def test_a_version_that_cannot_be_read_is_said_to_be_so() -> None:
-    changes, _text, unreadable = history.diff_texts("agreements", "no front matter", AGREEMENT)
+    changes, _text, unreadable = diff_texts("agreements", "no front matter", AGREEMENT)
     assert (changes, unreadable) == ((), True)
     bad = AGREEMENT.replace("status: signed", "status: [signed")
-    changes, _text, unreadable = history.diff_texts("agreements", bad, AGREEMENT)
+    changes, _text, unreadable = diff_texts("agreements", bad, AGREEMENT)
     assert [c.words for c in changes] == ["Status changed"] and not unreadable
 
 
@@ -293,13 +296,13 @@ def test_a_quick_preview_page_marks_its_saved_record_not_yet_committed(tmp_path:
     site = check_site(write_site(tmp_path, {}), dt.date.fromisoformat(TODAY)).site
     assert site is not None
     agreement = site.agreement("estonia-mou")
-    assert history.mark_uncommitted(site, [agreement]) is site  # not in git: no history
+    assert mark_uncommitted(site, [agreement]) is site  # not in git: no history
     first = Revision("c" * 40, dt.date(2024, 1, 10), "Add it")
     kept = replace(site, history={"agreements/estonia-mou.md": RecordHistory((first,))})
-    marked = history.mark_uncommitted(kept, [agreement]).history_of(agreement)
+    marked = mark_uncommitted(kept, [agreement]).history_of(agreement)
     assert marked == RecordHistory((first,), uncommitted=True)
 
 
 def test_a_message_line_keeps_no_character_a_reader_may_not_be_given() -> None:
     raw = "Fix\ttitle \x1b[31m\uffff\U0010ffff of the 😀 MoU\r\n".encode()
-    assert history.message_line(raw) == "Fixtitle [31m of the 😀 MoU"
+    assert message_line(raw) == "Fixtitle [31m of the 😀 MoU"
