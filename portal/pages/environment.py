@@ -10,7 +10,7 @@ import jinja2
 
 from portal.content.fields import country_name
 from portal.model import PartialDate, Site
-from portal.pages import urls, views
+from portal.pages import urls, values, views
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -57,5 +57,5 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
     env.globals["urls"] = urls
     # What the base layout shows on every page: the main navigation and the build day.
     env.globals["menu"] = views.nav(site)
-    env.globals["build_day"] = views.day(PartialDate.of(site.today))
+    env.globals["build_day"] = values.day(PartialDate.of(site.today))
     return env

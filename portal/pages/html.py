@@ -13,7 +13,7 @@ from pathlib import Path
 from portal.history.stage import history_view
 from portal.model import Agreement, Event, Page, Partner, Site
 from portal.output import OutputFile
-from portal.pages import timeline, urls, views
+from portal.pages import rows, timeline, urls, views
 from portal.pages.context import RenderContext
 from portal.pages.search_data import search_data
 from portal.pages.task import PageTask
@@ -67,7 +67,7 @@ def page_tasks(context: RenderContext) -> list[PageTask]:
             {
                 "years": timeline.years(site),
                 "overview": timeline.overview(site),
-                "undated": views.rows(site, timeline.undated(site)),
+                "undated": rows.rows(site, timeline.undated(site)),
             },
         )
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 
 from portal.model import Agreement, Event, Page, Partner, Site
-from portal.pages import views
+from portal.pages import values
 from portal.pages.task import PageTask
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
@@ -78,7 +78,7 @@ def page_fingerprint(templates: Path, env: jinja2.Environment, site: Site) -> st
 
 
 # Values that many pages share: records, and the rows that list them (made once per site).
-_SHARED_TYPES = (Agreement, Partner, Event, Page, views.AgreementRow, views.EventRow)
+_SHARED_TYPES = (Agreement, Partner, Event, Page, values.AgreementRow, values.EventRow)
 Digests = dict[int, tuple[object, bytes]]  # id(value) -> (the value, digest of its pickle)
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from portal.model import Agreement, PartialDate, Site, Status
-from portal.pages import urls, views
-from portal.pages.views import AgreementRef, Day, PartnerRef
+from portal.pages import rows, urls, values
+from portal.pages.values import AgreementRef, Day, PartnerRef
 
 # --- the list of dated entries --------------------------------------------------------
 
@@ -51,7 +51,7 @@ class Year:
 
 
 def _agreement_entries(site: Site, agreement: Agreement) -> list[Entry]:
-    partners = tuple(views.partner_ref(site, s) for s in agreement.partners)
+    partners = tuple(rows.partner_ref(site, s) for s in agreement.partners)
     url = urls.agreement(agreement.slug)
     steps: list[tuple[PartialDate, Step, str]] = []
     if agreement.signed:
@@ -68,7 +68,7 @@ def _agreement_entries(site: Site, agreement: Agreement) -> list[Entry]:
     return [
         Entry(
             date,
-            views.day(date),
+            values.day(date),
             step,
             label,
             agreement.title,
@@ -90,13 +90,13 @@ def entries(site: Site) -> tuple[Entry, ...]:
         found.append(
             Entry(
                 event.date,
-                views.day(event.date),
+                values.day(event.date),
                 Step.EVENT,
                 event.kind.label,
                 event.title,
                 urls.event(event.slug),
                 event.slug,
-                tuple(views.partner_ref(site, s) for s in event.partners),
+                tuple(rows.partner_ref(site, s) for s in event.partners),
                 event.date.start > site.today,
             )
         )
@@ -279,7 +279,7 @@ def overview(site: Site) -> Overview:
     for agreement in site.agreements:
         by_partner.setdefault(agreement.partners[0], []).append(agreement)
     partners = sorted(
-        (views.partner_ref(site, slug) for slug in by_partner),
+        (rows.partner_ref(site, slug) for slug in by_partner),
         key=lambda p: (p.name.casefold(), p.slug),
     )
 
@@ -319,10 +319,10 @@ def overview(site: Site) -> Overview:
                 arrow = f"M{_round(chart_right - 8)} {_round(bar_y - 2)} l8 {half:g} l-8 {half:g}"
             bars.append(
                 Bar(
-                    agreement=views.agreement_ref(agreement),
+                    agreement=rows.agreement_ref(agreement),
                     kind=kind,
-                    start=views.day(start) if start else None,
-                    end=views.day(end) if end else None,
+                    start=values.day(start) if start else None,
+                    end=values.day(end) if end else None,
                     x=_round(x),
                     width=_round(width),
                     y=_round(bar_y),

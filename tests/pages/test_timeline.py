@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from portal.model import PartialDate, Site
-from portal.pages import timeline, views
+from portal.pages import timeline, values
 from portal.pages.timeline import BarKind, Step
 from portal.pipeline import check_site
 from tests.support.sites import write_site
@@ -141,7 +141,7 @@ def test_a_partial_end_date_is_drawn_to_the_end_of_its_period(tmp_path: Path) ->
         tmp_path, agreement("estonia-mou", "status: signed\nsigned: 2021\nterm: 2 years")
     )
     (bar,) = timeline.overview(site).bars
-    assert (bar.start, bar.end) == (views.day(PartialDate(2021)), views.day(PartialDate(2023)))
+    assert (bar.start, bar.end) == (values.day(PartialDate(2021)), values.day(PartialDate(2023)))
     overview = timeline.overview(site)
     year = (overview.chart_right - overview.chart_x) / (overview.axis_end - overview.axis_start)
     assert abs(bar.width - 3 * year) < 0.5  # 2021, 2022 and 2023 whole

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portal.model import PartialDate, Site, Status
-from portal.pages import views
+from portal.pages import rows, values, views
 from portal.pipeline import check_site
 from tests.support.sites import write_site
 
@@ -61,7 +61,7 @@ def test_dates_keep_their_precision_and_unknown_ones_are_not_stated(tmp_path: Pa
             "status: signed\nsigned: 2023-09\neffective: 2023\ndate_unknown: [terminated]",
         ),
     )
-    facts = views.agreement_dates(site.agreement("a"))
+    facts = rows.agreement_dates(site.agreement("a"))
     assert [(f.label, f.date.display() if f.date else None) for f in facts] == [
         ("Signed", "September 2023"),
         ("Entered into force", "2023"),
@@ -73,10 +73,10 @@ def test_a_signing_date_the_sources_do_not_give_is_a_fact_without_a_date(tmp_pat
     site = site_of(
         tmp_path, agreement("a", "status: signed\ndate_unknown: [signed]\nterm: 3 years")
     )
-    facts = views.agreement_dates(site.agreement("a"))
+    facts = rows.agreement_dates(site.agreement("a"))
     assert facts == (
-        views.DateFact("Signed", None),
-        views.DateFact("Expires", None, "3 years after signing"),
+        values.DateFact("Signed", None),
+        values.DateFact("Expires", None, "3 years after signing"),
     )
 
 
@@ -87,8 +87,8 @@ def test_an_expiry_computed_from_the_term_says_so(tmp_path: Path) -> None:
             "a", "status: in-force\nsigned: 2023-01-10\neffective: 2023-02-01\nterm: 2 years"
         ),
     )
-    expires = views.agreement_dates(site.agreement("a"))[-1]
-    assert expires == views.DateFact(
+    expires = rows.agreement_dates(site.agreement("a"))[-1]
+    assert expires == values.DateFact(
         "Expires", PartialDate(2025, 2, 1), "2 years after entry into force"
     )
 
@@ -97,7 +97,7 @@ def test_expiry_note_counts_the_days_from_the_build_day(tmp_path: Path) -> None:
     site = site_of(
         tmp_path, agreement("a", "status: in-force\nsigned: 2023-01-10\nexpires: 2024-03-01")
     )
-    assert views.expiry_note(site.agreement("a"), site.today) == (
+    assert rows.expiry_note(site.agreement("a"), site.today) == (
         "Expires in 30 days, on 1 March 2024"
     )
 
@@ -108,12 +108,12 @@ def test_expiry_note_of_a_passed_expiry_gives_the_date(tmp_path: Path) -> None:
     )
     a = site.agreement("a")
     assert a.shown_status is Status.EXPIRED
-    assert views.expiry_note(a, site.today) == "Expired on 30 June 2023"
+    assert rows.expiry_note(a, site.today) == "Expired on 30 June 2023"
 
 
 def test_expiry_note_of_a_month_counts_to_its_end(tmp_path: Path) -> None:
     site = site_of(tmp_path, agreement("a", "status: signed\nsigned: 2021-02\nterm: 3 years"))
-    assert views.expiry_note(site.agreement("a"), site.today) == (
+    assert rows.expiry_note(site.agreement("a"), site.today) == (
         "Expires in February 2024, within 29 days"
     )
 
@@ -130,9 +130,9 @@ def test_expiry_note_is_empty_for_terminated_and_undated_agreements(tmp_path: Pa
             **agreement("b", "status: proposed"),
         },
     )
-    assert views.expiry_note(site.agreement("a"), site.today) == ""
-    assert views.expiry_note(site.agreement("b"), site.today) == ""
-    assert views.agreement_dates(site.agreement("a"))[1].label == "Was to expire"
+    assert rows.expiry_note(site.agreement("a"), site.today) == ""
+    assert rows.expiry_note(site.agreement("b"), site.today) == ""
+    assert rows.agreement_dates(site.agreement("a"))[1].label == "Was to expire"
 
 
 def test_agreements_are_newest_first_undated_last_ties_by_slug(tmp_path: Path) -> None:
@@ -179,12 +179,12 @@ def test_rows_carry_the_values_the_filters_match(tmp_path: Path) -> None:
             **agreement("b", "status: signed\nsigned: 2021", partners="[estonia, acme]"),
         },
     )
-    row = views.row(site, site.agreement("b"))
+    row = rows.row(site, site.agreement("b"))
     assert (row.partner_slugs, row.area_slugs, row.year, row.status) == (
         "estonia acme",
         "cybersecurity",
         "2021",
-        views.Tag("signed", "Signed"),
+        values.Tag("signed", "Signed"),
     )
 
 
@@ -372,4 +372,4 @@ def test_expiry_note_at_each_boundary(tmp_path: Path, expires: str, today: str, 
     site = site_of(
         tmp_path, agreement("a", f"status: in-force\nsigned: 2020-01-10\nexpires: {expires}"), day
     )
-    assert views.expiry_note(site.agreement("a"), day) == note
+    assert rows.expiry_note(site.agreement("a"), day) == note
