@@ -36,26 +36,19 @@ the bodies already rendered.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
-import importlib
-import importlib.metadata
-import inspect
 import logging
 import pickle
-import re
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-
-from portal.markdown import markup
+from portal.cache.fingerprints import check_fingerprint, fingerprint
+from portal.cache.stamps import format_stamps, parse_stamps, stamps_key, stamps_name
 from portal.publish.write import Stamp
 from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
 
@@ -69,128 +62,17 @@ DAMAGED = {
     "checks": "check cache: %d damaged entries will be checked again",
 }
 
-CACHE_VERSION = 1  # bump when the way entries are made or stored changes
+
 DEFAULT_DIR = Path(".cache")
 FILE_NAME = "bodies.sqlite3"
 PRUNE_AFTER_DAYS = 30
 LOOKUP_CHUNK = 500  # keys per query, under SQLite's limit on parameters
 TOUCH_AFTER_SECONDS = 24 * 3600  # refresh an entry's last use at most once a day
 
-CHECK_CACHE_VERSION = 1  # bump when the way check entries are made or stored changes
 
 T = TypeVar("T")
 Renderer = Callable[[Mapping[str, str]], Mapping[str, str]]
 """Renders bodies: {name: Markdown source} -> {name: sanitised HTML}."""
-
-
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - installed by pyproject
-        return "unknown"
-
-
-def fingerprint() -> str:
-    """A hash of everything besides the source that decides a body's HTML."""
-    from portal.content import links
-    from portal.markdown import gfm  # what markup parses with, what points links
-
-    settings = {
-        name: repr(_canonical(value))
-        for name, value in sorted(vars(markup).items())
-        if name.isupper() and not name.startswith("_")
-    }
-    parts = [
-        f"cache {CACHE_VERSION}",
-        f"cmarkgfm {_version('cmarkgfm')}",
-        f"nh3 {_version('nh3')}",
-        f"settings {sorted(settings.items())!r}",
-        *(
-            "source " + hashlib.sha256(inspect.getsource(module).encode("utf-8")).hexdigest()
-            for module in (markup, gfm, links)
-        ),
-    ]
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def check_fingerprint(modules: Sequence[str]) -> str:
-    """A hash of everything besides a file's own path and text that decides what the check
-    of that one file finds: the source of `modules` (those that define the check and its
-    result) and of every module of this package they import (found by reading their
-    imports, so a new import counts by itself), and the versions of Python, PyYAML, libyaml,
-    pycountry and cmarkgfm (which finds a body's links)."""
-    sources = _package_sources(modules)
-    parts = [
-        f"check cache {CHECK_CACHE_VERSION}",
-        f"python {sys.version}",
-        f"pyyaml {yaml.__version__} libyaml {_libyaml_version()}",
-        f"pycountry {_version('pycountry')}",
-        f"cmarkgfm {_version('cmarkgfm')}",
-        *(
-            f"{name} " + hashlib.sha256(source.encode("utf-8")).hexdigest()
-            for name, source in sorted(sources.items())
-        ),
-    ]
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def _libyaml_version() -> str:
-    if not getattr(yaml, "__with_libyaml__", False):
-        return "none"
-    from yaml import _yaml
-
-    return str(_yaml.get_version_string())
-
-
-def _package_sources(roots: Sequence[str]) -> dict[str, str]:
-    """{module name: source} for `roots` and every `portal.` module they import, directly or
-    not (also imports inside functions and under TYPE_CHECKING: more is only safer)."""
-    sources: dict[str, str] = {}
-    waiting = list(roots)
-    while waiting:
-        name = waiting.pop()
-        if name in sources:
-            continue
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:  # `from portal.x import name` of something not a module
-            continue
-        source = inspect.getsource(module)
-        sources[name] = source
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                waiting.extend(a.name for a in node.names if a.name.startswith("portal."))
-            elif (
-                isinstance(node, ast.ImportFrom)
-                and node.level == 0
-                and node.module
-                and (node.module == "portal" or node.module.startswith("portal."))
-            ):
-                # `from portal.content import fields`: a module, or a name in a module
-                waiting.extend(f"{node.module}.{a.name}" for a in node.names)
-                if node.module != "portal":
-                    waiting.append(node.module)
-    return sources
-
-
-def _canonical(value: object) -> object:
-    """Sets and dicts in a stable order, so that the fingerprint does not depend on hashing."""
-    if isinstance(value, (set, frozenset)):
-        return sorted((_canonical(v) for v in value), key=repr)
-    if isinstance(value, dict):
-        return sorted(((repr(k), _canonical(v)) for k, v in value.items()), key=repr)
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool, bytes)):
-        return value
-    if isinstance(value, re.Pattern):
-        return ("re", value.pattern, value.flags)
-    # An object (such as a Markdown extension instance): its class and, for an extension,
-    # its configuration; never its repr, which holds a memory address.
-    kind = value if isinstance(value, type) else type(value)
-    configs = getattr(value, "getConfigs", None)
-    described = _canonical(configs()) if callable(configs) and not isinstance(value, type) else None
-    return (kind.__module__, kind.__qualname__, described)
 
 
 def _checksum(html: str) -> str:
@@ -399,14 +281,14 @@ class BodyCache:
 
     def lookup_stamps(self, out: Path) -> dict[str, Stamp]:
         """The stamps of what the last build wrote into `out` (see portal.publish.write), or {}."""
-        name = _stamps_name(out)
-        data = self._lookup_named("outputs", {name: _stamps_key(name)}).get(name)
-        return _parse_stamps(data) if data is not None else {}
+        name = stamps_name(out)
+        data = self._lookup_named("outputs", {name: stamps_key(name)}).get(name)
+        return parse_stamps(data) if data is not None else {}
 
     def store_stamps(self, out: Path, stamps: Mapping[str, Stamp]) -> None:
         """Keep `stamps` of what was just written into `out` for the next build."""
-        name = _stamps_name(out)
-        self._store_named("outputs", {name: (_stamps_key(name), _format_stamps(stamps))})
+        name = stamps_name(out)
+        self._store_named("outputs", {name: (stamps_key(name), format_stamps(stamps))})
 
     # --- what the check finds in one file ---------------------------------------
 
@@ -535,39 +417,6 @@ def _unpickle(data: bytes, kind: type[T]) -> T | None:
     except Exception:  # whatever a damaged pickle raises, it is not trusted
         return None
     return value if type(value) is kind else None
-
-
-STAMPS_KEY = "write-stamps 1"  # change when the way stamps are stored changes
-
-
-def _stamps_name(out: Path) -> str:
-    return "write-stamps:" + str(out.resolve())
-
-
-def _stamps_key(name: str) -> str:
-    """A key of its own for each folder (keys are unique: the site and the preview share
-    a cache)."""
-    return f"{STAMPS_KEY} {name}"
-
-
-def _format_stamps(stamps: Mapping[str, Stamp]) -> bytes:
-    """One line per file: its size, time, inode, digest (hex), then its path."""
-    return "".join(
-        f"{s.size} {s.mtime_ns} {s.inode} {s.digest.hex()} {path}\n"
-        for path, s in sorted(stamps.items())
-    ).encode("utf-8", "surrogatepass")
-
-
-def _parse_stamps(data: bytes) -> dict[str, Stamp]:
-    """The stamps of `_format_stamps`; {} if anything in it is not as written there."""
-    stamps: dict[str, Stamp] = {}
-    try:
-        for line in data.decode("utf-8", "surrogatepass").splitlines():
-            size, mtime, inode, digest, path = line.split(" ", 4)
-            stamps[path] = Stamp(int(size), int(mtime), int(inode), bytes.fromhex(digest))
-    except ValueError:
-        return {}
-    return stamps
 
 
 def _data_checksum(data: bytes) -> str:

@@ -25,11 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portal.output import OutputFile, Placed
-from portal.pages import urls
-from portal.pages.context import RenderContext
-
-if TYPE_CHECKING:
-    from portal.cache.store import BodyCache
 from portal.outputs.search_index import (
     BUNDLE,
     IndexRun,
@@ -39,7 +34,12 @@ from portal.outputs.search_index import (
     pagefind_language,
     start_index,
 )
+from portal.pages import urls
+from portal.pages.context import RenderContext
 from portal.pages.search_data import FACETS, indexed_paths
+
+if TYPE_CHECKING:
+    from portal.cache.store import BodyCache
 
 EARLY = "search"  # the key of the SearchInput in RenderContext.early
 

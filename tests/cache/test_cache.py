@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from portal import render
-from portal.cache.store import FILE_NAME, BodyCache, fingerprint
+from portal.cache.fingerprints import fingerprint
+from portal.cache.store import FILE_NAME, BodyCache
 from portal.cli import main
 from portal.markdown import markup
 from portal.pipeline import build_site
@@ -71,7 +72,7 @@ def test_a_change_to_the_renderer_settings_changes_every_key(
 
 
 def test_fingerprint_is_the_same_in_every_process() -> None:
-    code = "from portal.cache.store import fingerprint; print(fingerprint())"
+    code = "from portal.cache.fingerprints import fingerprint; print(fingerprint())"
     seen = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from portal import pipeline
+from portal.cache import fingerprints
 from portal.cache import store as cache_module
-from portal.cache.store import FILE_NAME, BodyCache, check_fingerprint, check_key
+from portal.cache.fingerprints import check_fingerprint
+from portal.cache.store import FILE_NAME, BodyCache, check_key
 from portal.cli import main
 from portal.content import validate, yamlsafe
 from portal.content.load import RawFile
@@ -140,18 +142,18 @@ def test_the_key_covers_the_path_the_text_and_the_code(monkeypatch: pytest.Monke
     ]
     assert len({check_key(code, r) for r in [raw, *others]}) == 4
     assert check_key(check_fingerprint(["portal.content.validate"]), raw) == check_key(code, raw)
-    real = cache_module.inspect.getsource
+    real = fingerprints.inspect.getsource
 
     def edited(module: object) -> str:  # yamlsafe, which validate imports through frontmatter
         source = real(module)  # type: ignore[arg-type]
         return source + "# edited\n" if module is yamlsafe else source
 
-    monkeypatch.setattr(cache_module.inspect, "getsource", edited)
+    monkeypatch.setattr(fingerprints.inspect, "getsource", edited)
     assert check_key(check_fingerprint(["portal.content.validate"]), raw) != check_key(code, raw)
 
 
 def test_the_fingerprint_follows_every_module_the_check_imports() -> None:
-    sources = cache_module._package_sources(["portal.content.validate"])
+    sources = fingerprints._package_sources(["portal.content.validate"])
     assert {
         "portal.content.validate",
         "portal.markdown.markup",  # a body's links
