@@ -18,8 +18,6 @@ import yaml
 from portal.markdown import markup
 
 CACHE_VERSION = 1  # bump when the way entries are made or stored changes
-
-
 CHECK_CACHE_VERSION = 1  # bump when the way check entries are made or stored changes
 
 
@@ -32,22 +30,23 @@ def _version(distribution: str) -> str:
 
 def fingerprint() -> str:
     """A hash of everything besides the source that decides a body's HTML."""
-    from portal.content import links
-    from portal.markdown import gfm  # what markup parses with, what points links
+    from portal.content import links  # what points links
+    from portal.markdown import gfm, headings, rawhtml, reading, settings  # what markup uses
 
-    settings = {
-        name: repr(_canonical(value))
-        for name, value in sorted(vars(markup).items())
+    values = {
+        f"{module.__name__}.{name}": repr(_canonical(value))
+        for module in (markup, settings)
+        for name, value in sorted(vars(module).items())
         if name.isupper() and not name.startswith("_")
     }
     parts = [
         f"cache {CACHE_VERSION}",
         f"cmarkgfm {_version('cmarkgfm')}",
         f"nh3 {_version('nh3')}",
-        f"settings {sorted(settings.items())!r}",
+        f"settings {sorted(values.items())!r}",
         *(
             "source " + hashlib.sha256(inspect.getsource(module).encode("utf-8")).hexdigest()
-            for module in (markup, gfm, links)
+            for module in (markup, settings, rawhtml, headings, reading, gfm, links)
         ),
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

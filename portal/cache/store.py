@@ -4,9 +4,9 @@ unchanged bodies are never rendered twice.
 An entry's key is a hash of the body's source, its file's path and the site's base path
 (links are pointed under it, relative to the file's folder) and of a fingerprint of
 everything else that decides the HTML: the versions of cmarkgfm (GitHub's cmark-gfm) and
-nh3, the settings in portal/markdown/markup.py (allow-lists, URL schemes), the whole source
-of the modules that render (portal/markdown/markup.py, portal/markdown/gfm.py,
-portal/content/links.py: a change to any setting there counts) and CACHE_VERSION. Change
+nh3, the settings in portal/markdown/settings.py (allow-lists, URL schemes), the whole
+source of the modules that render (portal/markdown/*.py, portal/content/links.py: a change
+to any setting there counts) and CACHE_VERSION (see portal.cache.fingerprints). Change
 the renderer and every key changes.
 
 The cache is one SQLite file (`bodies.sqlite3` under the cache folder, `.cache/` by default).

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from portal.markdown import markup
-from portal.markdown.markup import Link
+from portal.markdown import markup, settings
+from portal.markdown.reading import Link
 from portal.model import Problem, SiteConfig, StaticFile
 
 if TYPE_CHECKING:  # a type only (validate does not import this module)
@@ -138,8 +138,8 @@ def rewriter(record_path: str, base_path: str) -> Callable[[str], str | None]:
         if not isinstance(target, Target):
             return url
         path, hash_, fragment = target.suffix.partition("#")
-        if fragment and not fragment.startswith(markup.ID_PREFIX):
-            fragment = markup.ID_PREFIX + fragment  # a heading of the other page's body
+        if fragment and not fragment.startswith(settings.ID_PREFIX):
+            fragment = settings.ID_PREFIX + fragment  # a heading of the other page's body
         return base_path + target.url + path + hash_ + fragment
 
     return relative

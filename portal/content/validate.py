@@ -37,7 +37,7 @@ from portal.content.fields import (
     text_list,
 )
 from portal.content.frontmatter import FrontMatterError, find_control_character, split
-from portal.markdown.markup import Link
+from portal.markdown.reading import Link
 from portal.content.load import RawFile
 from portal.model import (
     Agreement,

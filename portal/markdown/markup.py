@@ -35,158 +35,38 @@ that only the former renderer (Python-Markdown) knew, now shown as text.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nh3
 
 from portal.markdown import gfm
-
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "caption",
-    "code",
-    "dd",
-    "del",
-    "dl",
-    "dt",
-    "em",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "input",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "s",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-    "abbr": {"title"},
-    "ol": {"start"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
-    "h5": {"id"},
-    "h6": {"id"},
-}
-# Attributes allowed only with these values. A task list item's checkbox (always
-# disabled: it shows, it does not ask); the column alignment that cmark-gfm writes on
-# table cells, turned into ALIGN_CLASSES once sanitised.
-ALIGNMENTS = {"left", "center", "right"}
-TASK_LABELS = {"checked": "done", "unchecked": "not done"}  # a checkbox's name, for readers
-ALLOWED_VALUES = {
-    "input": {
-        "type": {"checkbox"},
-        "checked": {""},
-        "disabled": {""},
-        "aria-label": set(TASK_LABELS.values()),
-    },
-    "th": {"align": ALIGNMENTS},
-    "td": {"align": ALIGNMENTS},
-}
-FORCED_ATTRIBUTES = {"input": {"disabled": ""}}
-ALIGN_CLASSES = {f"align-{a}" for a in ALIGNMENTS}
-ALLOWED_CLASSES = {"th": ALIGN_CLASSES, "td": ALIGN_CLASSES}
-URL_SCHEMES = {"http", "https", "mailto"}
-ID_PREFIX = "sec-"
-LINK_REL = "noopener noreferrer"
-
-# Raw HTML as CommonMark defines it (spec 0.29, "Raw HTML"): what may stay a tag.
-_ATTRIBUTE = re.compile(
-    r"""\s+([A-Za-z_:][A-Za-z0-9_.:-]*)(?:\s*=\s*([^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
+from portal.markdown.headings import plain_text, slug
+from portal.markdown.rawhtml import (
+    ATTR_LIST,
+    END_OPTIONAL,
+    Piece,
+    block_pieces,
+    decide_tags,
+    raw_links,
+    shown_text,
+    tag_pieces,
 )
-_START_TAG = re.compile(
-    r"""<([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*"""
-    r"""(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*)\s*/?>"""
+from portal.markdown.reading import Legacy, Link, Reading
+from portal.markdown.settings import (
+    ALIGNMENTS,
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_CLASSES,
+    ALLOWED_TAGS,
+    ALLOWED_VALUES,
+    FORCED_ATTRIBUTES,
+    ID_PREFIX,
+    LINK_REL,
+    TASK_LABELS,
+    URL_SCHEMES,
 )
-_END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
-# An HTML comment as a browser reads it (`<!-->` ends at once; `--!>` also ends one).
-_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!>).)*?-->", re.DOTALL)
-# The attribute lists of Python-Markdown's attr_list (`{: .class}`, `{#id}`, `{k=v}`).
-_ATTR_ITEM = r"""(?:[#.][^\s}]+|[\w:-]+=(?:"[^"]*"|'[^']*'|[^\s}]+))"""
-_ATTR_LIST = re.compile(rf"\{{:?[ ]*{_ATTR_ITEM}(?:[ ]+{_ATTR_ITEM})*[ ]*\}}")
-_LINK_TAGS = {"a": "href", "img": "src"}
-_VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
-# Elements whose end tag HTML lets the parser imply: kept without one in HTML blocks (in
-# a paragraph, every element must be ended there to stay one).
-_END_OPTIONAL = frozenset({"p", "li", "dt", "dd", "thead", "tbody", "tfoot", "tr", "td", "th"})
-
-LEGACY_MESSAGE = (
-    "`{found}` is syntax of the former renderer (Python-Markdown) and shows as text now; remove it"
-)
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link the renderer made: its line (1 = the body's first), its destination as
-    written, and how to quote it to the editor (`[text](destination)`, or the raw tag)."""
-
-    line: int
-    href: str
-    shown: str
-
-
-@dataclass(frozen=True)
-class Legacy:
-    """Python-Markdown syntax that is text now: its line and what was written."""
-
-    line: int
-    text: str
-
-    @property
-    def message(self) -> str:
-        return LEGACY_MESSAGE.format(found=self.text)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the check learns from a body: its links and its Python-Markdown leftovers."""
-
-    links: tuple[Link, ...] = ()
-    legacy: tuple[Legacy, ...] = ()
 
 
 @dataclass
@@ -224,152 +104,6 @@ class _Walk:
         return line + self.shifts[key]
 
 
-# --- raw HTML ---------------------------------------------------------------------
-
-
-def _allowed(name: str, attributes: str) -> bool:
-    tag = name.lower()
-    if tag not in ALLOWED_TAGS:
-        return False
-    allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_VALUES.get(tag, {}).keys()
-    if tag in ("th", "td"):
-        allowed = (allowed | {"class"}) - {"align"}  # align: only as cmark-gfm writes it
-    return all(m.group(1).lower() in allowed for m in _ATTRIBUTE.finditer(attributes))
-
-
-def _link_of(name: str, attributes: str) -> str | None:
-    wanted = _LINK_TAGS.get(name.lower())
-    for match in _ATTRIBUTE.finditer(attributes):
-        if wanted is not None and match.group(1).lower() == wanted and match.group(2):
-            value = match.group(2)
-            if value[0] in "'\"":
-                value = value[1:-1]
-            return html.unescape(value)
-    return None
-
-
-@dataclass
-class _Piece:
-    """Something in raw HTML that starts with `<`: a tag, a comment, or a lone `<`."""
-
-    start: int  # where it is in its literal
-    end: int
-    kind: str  # "start", "end", "void" (or self-closing), "comment", "text"
-    name: str = ""
-    attributes: str = ""
-    quoted: bool = False  # written <<so>>: a quotation, never a tag
-    kept: bool = False
-
-
-def _pieces(literal: str) -> list[_Piece]:
-    found: list[_Piece] = []
-    start = 0
-    while (at := literal.find("<", start)) >= 0:
-        piece = _Piece(at, at + 1, "text")
-        if comment := _COMMENT.match(literal, at):
-            piece = _Piece(at, comment.end(), "comment")
-        elif tag := _START_TAG.match(literal, at):
-            name = tag.group(1).lower()
-            void = name in _VOID or tag.group(0).endswith("/>")
-            piece = _Piece(at, tag.end(), "void" if void else "start", name, tag.group(2))
-        elif end := _END_TAG.match(literal, at):
-            piece = _Piece(at, end.end(), "end", end.group(1).lower())
-        found.append(piece)
-        start = piece.end
-    return found
-
-
-def _decide(pieces: list[_Piece], end_optional: frozenset[str] = frozenset()) -> None:
-    """Which tags stay tags: those whose name and attribute names are allowed, not
-    written <<so>>, and (but for void elements and those in `end_optional`, whose end
-    tag HTML lets go) ended by their end tag among the same `pieces`; comments stay
-    (hidden)."""
-    waiting: list[_Piece] = []  # start tags not yet ended
-    for piece in pieces:
-        if piece.kind == "comment":
-            piece.kept = True
-        elif piece.kind == "text" or piece.quoted or not _allowed(piece.name, piece.attributes):
-            continue
-        elif piece.kind == "void":
-            piece.kept = True
-        elif piece.kind == "start":
-            piece.kept = piece.name in end_optional
-            waiting.append(piece)
-        else:
-            for index in range(len(waiting) - 1, -1, -1):
-                if waiting[index].name == piece.name:
-                    waiting[index].kept = piece.kept = True
-                    del waiting[index:]
-                    break
-
-
-def _shown(literal: str, pieces: list[_Piece]) -> str:
-    """`literal` with the pieces not kept shown as typed."""
-    out: list[str] = []
-    start = 0
-    for piece in pieces:
-        out.append(literal[start : piece.start])
-        text = literal[piece.start : piece.end]
-        out.append(text if piece.kept else html.escape(text, quote=False))
-        start = piece.end
-    out.append(literal[start:])
-    return "".join(out)
-
-
-def _raw_links(literal: str, line: int, pieces: list[_Piece], links: list[Link]) -> None:
-    for piece in pieces:
-        if piece.kept and piece.kind in ("start", "void"):
-            href = _link_of(piece.name, piece.attributes)
-            if href is not None:
-                where = line + literal.count("\n", 0, piece.start)
-                links.append(Link(where, href, literal[piece.start : piece.end]))
-
-
-def _block_pieces(literal: str) -> list[_Piece]:
-    """The pieces of an HTML block, each knowing whether it is written <<so>>."""
-    pieces = _pieces(literal)
-    for piece in pieces:
-        piece.quoted = literal[piece.start - 1 : piece.start] == "<" or (
-            literal[piece.end : piece.end + 1] == ">"
-        )
-    return pieces
-
-
-# --- headings -----------------------------------------------------------------------
-
-
-def slug(text: str, seen: dict[str, int]) -> str:
-    """GitHub's heading anchor (github-slugger): lowercase, keep letters, marks, digits,
-    `_`, `-` and spaces, spaces to `-`; a repeat gets `-1`, `-2` ... (`seen` counts)."""
-    base = "".join(c for c in text.lower() if c in "- " or _is_word(c)).replace(" ", "-")
-    result = base
-    while result in seen:
-        seen[base] += 1
-        result = f"{base}-{seen[base]}"
-    seen[result] = 0
-    return result
-
-
-@functools.cache
-def _is_word(char: str) -> bool:
-    """Ruby's \\p{Word}, which GitHub's anchors keep: letters, marks, digits, `_`."""
-    category = unicodedata.category(char)
-    return category[0] in "LM" or category in ("Nd", "Pc")
-
-
-def _plain_text(node: gfm.Node, escaped: set[int]) -> str:
-    """The text a reader sees of `node`'s children (tags kept as tags show nothing)."""
-    parts: list[str] = []
-    for child in node.descendants():
-        if child.type in (gfm.TEXT, gfm.CODE):
-            parts.append(child.literal)
-        elif child.type == gfm.HTML_INLINE and child.address in escaped:
-            parts.append(html.unescape(child.literal))
-        elif child.type in (gfm.SOFTBREAK, gfm.LINEBREAK):
-            parts.append("\n")
-    return "".join(parts)
-
-
 # --- the walk -----------------------------------------------------------------------
 
 
@@ -381,7 +115,7 @@ def _link(node: gfm.Node, walk: _Walk) -> Link:
     href = node.url
     target = f"<{href}>" if re.search(r"[\s()<>]", href) else href
     bang = "!" if node.type == gfm.IMAGE else ""
-    text = " ".join(_plain_text(node, escaped).split())
+    text = " ".join(plain_text(node, escaped).split())
     return Link(line, href, f"{bang}[{text}]({target})")
 
 
@@ -394,7 +128,7 @@ def _legacy(block: gfm.Node, walk: _Walk) -> None:
             continue
         if run:
             text = "".join(n.literal for n in run)
-            for match in _ATTR_LIST.finditer(text):
+            for match in ATTR_LIST.finditer(text):
                 walk.legacy.append(Legacy(walk.line_of(run[0], run[0].line), match.group(0)))
             run = []
 
@@ -409,19 +143,19 @@ def _block_of(node: gfm.Node) -> gfm.Node:
 
 def _filter_inline(group: list[tuple[int, gfm.Node]], walk: _Walk) -> list[tuple[int, Link]]:
     """The raw HTML of one paragraph (heading, table cell), one tag per node: a tag stays
-    a tag when `_decide` says so (an `<a>` ended in the same paragraph, ...), else it is
+    a tag when `decide_tags` says so (an `<a>` ended in the same paragraph, ...), else it is
     shown as typed. Returns the links of the tags kept, by their node's place."""
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
     for _order, node in group:
         literal = node.literal
         before, after = node.previous(), node.next()
-        piece = (_pieces(literal) or [_Piece(0, len(literal), "text")])[0]
+        piece = (tag_pieces(literal) or [Piece(0, len(literal), "text")])[0]
         piece.end = len(literal)  # the whole node is the one piece
         piece.quoted = (
             before is not None and before.type == gfm.TEXT and before.literal.endswith("<")
         ) or (after is not None and after.type == gfm.TEXT and after.literal.startswith(">"))
         pieces.append(piece)
-    _decide(pieces)
+    decide_tags(pieces)
     links: list[tuple[int, Link]] = []
     for (order, node), piece in zip(group, pieces, strict=True):
         literal = node.literal
@@ -430,7 +164,7 @@ def _filter_inline(group: list[tuple[int, gfm.Node]], walk: _Walk) -> list[tuple
             walk.escaped.add(node.address)
             continue
         raw: list[Link] = []
-        _raw_links(literal, walk.line_of(node, node.line), [piece], raw)
+        raw_links(literal, walk.line_of(node, node.line), [piece], raw)
         links.extend((order, link) for link in raw)
     return links
 
@@ -447,7 +181,7 @@ def _walk(document: gfm.Document, source: str, reading: bool) -> _Walk:
     paragraph with no `<` and no `[` has no raw HTML nor links but bare addresses
     (external); a text with no attribute list has none in its paragraphs."""
     walk = _Walk(source.split("\n"))
-    legacy = reading and _ATTR_LIST.search(source) is not None
+    legacy = reading and ATTR_LIST.search(source) is not None
     # Reading needs no heading ids: headings only for Python-Markdown's leftovers.
     blocks = frozenset({gfm.HTML_BLOCK})
     if legacy:
@@ -462,21 +196,21 @@ def _walk(document: gfm.Document, source: str, reading: bool) -> _Walk:
     nodes = document.select(blocks, _INLINES if reading else _RAW_INLINE, lines)
     found: list[tuple[int, Link]] = []  # by the node's place, for document order
     inline_html: dict[int, list[tuple[int, gfm.Node]]] = {}  # by the block they are in
-    html_blocks: list[tuple[int, gfm.Node, str, list[_Piece]]] = []
+    html_blocks: list[tuple[int, gfm.Node, str, list[Piece]]] = []
     for order, node in enumerate(nodes):
         if node.type == gfm.HTML_BLOCK:
             literal = node.literal
-            html_blocks.append((order, node, literal, _block_pieces(literal)))
+            html_blocks.append((order, node, literal, block_pieces(literal)))
         elif node.type == gfm.HTML_INLINE:
             inline_html.setdefault(_block_of(node).address, []).append((order, node))
     # An element may start in one HTML block and end in another (<table>, Markdown, </table>).
-    _decide([piece for *_rest, pieces in html_blocks for piece in pieces], _END_OPTIONAL)
+    decide_tags([piece for *_rest, pieces in html_blocks for piece in pieces], END_OPTIONAL)
     for order, node, literal, pieces in html_blocks:
         raw: list[Link] = []
-        _raw_links(literal, node.line, pieces, raw)
+        raw_links(literal, node.line, pieces, raw)
         found.extend((order, link) for link in raw)
         if any(not piece.kept for piece in pieces):
-            node.set_literal(_shown(literal, pieces))
+            node.set_literal(shown_text(literal, pieces))
     for group in inline_html.values():
         for order, link in _filter_inline(group, walk):
             found.append((order, link))
@@ -497,7 +231,7 @@ def _walk(document: gfm.Document, source: str, reading: bool) -> _Walk:
         seen: dict[str, int] = {}
         for heading in headings:
             level = min(6, max(2, heading.level + shift))
-            anchor = html.escape(ID_PREFIX + slug(_plain_text(heading, walk.escaped), seen))
+            anchor = html.escape(ID_PREFIX + slug(plain_text(heading, walk.escaped), seen))
             document.wrap(heading, f'<h{level} id="{anchor}">', f"</h{level}>")
     return walk
 

@@ -10,15 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from portal.markdown.markup import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
-    Legacy,
-    Link,
-    read,
-    sanitise,
-    to_html,
-)
+from portal.markdown.markup import read, sanitise, to_html
+from portal.markdown.reading import Legacy, Link
+from portal.markdown.settings import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 SAFE_ATTRIBUTES = {
     "rel",
