@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.cli import TEMPLATES, UsageError, default_today, main
+from portal.cli import main
+from portal.options import TEMPLATES, UsageError, default_today
 from portal.pipeline import build_site
 from tests.support.sites import AGREEMENT, write_site
 

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "portal"
 # From the top down: a module may import from its own layer and from the layers below it.
 # A module belongs to the first entry whose name is it or a package holding it.
 LAYERS: list[tuple[str, ...]] = [
-    ("portal.cli", "portal.scaffold"),  # the commands
+    ("portal.cli", "portal.options", "portal.scaffold"),  # the commands
     ("portal.preview",),  # serve: HTTP, live reload, watcher, quick rebuilds
     ("portal.pipeline", "portal.render"),  # the stages in order
     ("portal.outputs",),  # Site -> feeds, calendar, open data, sitemap, search

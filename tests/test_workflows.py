@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from portal.cli import _normalise_argv, make_parser
+from portal.cli import _normalise_argv
+from portal.options import make_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"

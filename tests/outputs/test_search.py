@@ -21,8 +21,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.cache.store import BodyCache
-from portal.cli import TEMPLATES
 from portal.model import Site
+from portal.options import TEMPLATES
 from portal.output import OutputFile, Placed
 from portal.outputs.search import EARLY, SearchInput, build_index, render_search
 from portal.pages.bodies import render_bodies

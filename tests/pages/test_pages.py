@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from portal.cli import TEMPLATES
+from portal.options import TEMPLATES
 from portal.pages import html as pages
 from portal.pages.bodies import render_bodies
 from portal.pages.context import RenderContext
