@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from portal.cache.store import BodyCache
-from portal.model import Problem, Severity
+from portal.model.values import Problem, Severity
 from portal.options import COMMANDS, ROOT, TEMPLATES, UsageError, default_today, make_parser
 from portal.pipeline import Progress, Result, build_site, check_site
 from portal.publish.write import WriteError

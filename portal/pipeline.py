@@ -22,14 +22,15 @@ from portal.content.config import parse_config
 from portal.content.links import Known, check_item, known_targets
 from portal.content.load import load
 from portal.content.validate import Checked, Parsed, check_file
-from portal.model import Problem, Site
+from portal.model.site import Site
+from portal.model.values import Problem
 from portal.publish.write import Staging, WriteReport, write
 from portal.runtime.cancel import Cancelled, cancellable, checkpoint
 from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
 
 if TYPE_CHECKING:
     from portal.cache.store import BodyCache
-    from portal.output import OutputFile
+    from portal.model.output import OutputFile
     from portal.outputs.search_index import IndexRun
     from portal.pages.context import RenderError
 

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from portal.model import Problem, Site
-from portal.output import OutputFile, Placed
+from portal.model.output import OutputFile, Placed
+from portal.model.site import Site
+from portal.model.values import Problem
 from portal.outputs import feeds, ical, opendata, search, seo
 from portal.pages import html as pages
 from portal.pages import urls

@@ -22,7 +22,7 @@ from portal.content.assemble import RESERVED
 from portal.content.config import parse_config
 from portal.content.fields import SLUG, SLUG_MAX
 from portal.content.load import read_text
-from portal.model import EventKind, Kind, PartnerType, Status
+from portal.model.values import EventKind, Kind, PartnerType, Status
 
 KINDS = {"agreement": "agreements", "partner": "partners", "event": "events", "page": "pages"}
 LISTED = 12  # how many known slugs a comment lists

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal.cli import format_problem, main
-from portal.model import Problem, Severity
+from portal.model.values import Problem, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2024-06-01"

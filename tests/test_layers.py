@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("portal.markdown",),  # Markdown -> safe HTML
     ("portal.publish",),  # output files -> site/
     ("portal.runtime",),  # cancellation, worker processes
-    ("portal.model", "portal.output", "portal"),  # data only
+    ("portal.model", "portal"),  # data only
 ]
 
 

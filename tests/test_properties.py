@@ -26,7 +26,8 @@ from portal.content.validate import (
     TABLES,
     parse_record,
 )
-from portal.model import Agreement, Kind, PartialDate, Status, Term
+from portal.model.records import Agreement
+from portal.model.values import Kind, PartialDate, Status, Term
 
 KEYS = sorted({*AGREEMENT_FIELDS, *PARTNER_FIELDS, *EVENT_FIELDS, "statsu", "title "})
 SCALARS = st.one_of(

@@ -13,20 +13,9 @@ import datetime as dt
 import difflib
 from dataclasses import replace
 
-from portal.model import (
-    Agreement,
-    Event,
-    Page,
-    PartialDate,
-    Partner,
-    Problem,
-    Severity,
-    Site,
-    SiteConfig,
-    StaticFile,
-    Status,
-    Term,
-)
+from portal.model.records import Agreement, Event, Page, Partner, SiteConfig, StaticFile
+from portal.model.site import Site
+from portal.model.values import PartialDate, Problem, Severity, Status, Term
 from portal.content.validate import Parsed
 
 # Top-level names the site itself publishes: a free page may not take them.

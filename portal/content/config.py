@@ -19,7 +19,8 @@ from portal.content.fields import (
     text,
 )
 from portal.content.frontmatter import find_control_character
-from portal.model import Agency, Area, Home, Problem, SiteConfig
+from portal.model.records import Agency, Area, Home, SiteConfig
+from portal.model.values import Problem
 from portal.content.yamlsafe import Mapping, YamlError, parse_yaml
 
 

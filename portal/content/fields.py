@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pycountry
 
-from portal.model import Document, PartialDate, Problem, Source, Term
+from portal.model.records import Document, Source
+from portal.model.values import PartialDate, Problem, Term
 from portal.content.yamlsafe import Mapping
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 from portal.markdown import markup, settings
 from portal.markdown.reading import Link
-from portal.model import Problem, SiteConfig, StaticFile
+from portal.model.records import SiteConfig, StaticFile
+from portal.model.values import Problem
 
 if TYPE_CHECKING:  # a type only (validate does not import this module)
     from portal.content.validate import Parsed

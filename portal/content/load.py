@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.content.frontmatter import normalise
-from portal.model import Problem, StaticFile
+from portal.model.records import StaticFile
+from portal.model.values import Problem
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a full treaty text of several hundred kB fits easily
 SECTIONS = ("agreements", "partners", "events", "pages")

@@ -39,18 +39,8 @@ from portal.content.fields import (
 from portal.content.frontmatter import FrontMatterError, find_control_character, split
 from portal.markdown.reading import Link
 from portal.content.load import RawFile
-from portal.model import (
-    Agreement,
-    Event,
-    EventKind,
-    Kind,
-    Page,
-    Partner,
-    PartnerType,
-    Problem,
-    Severity,
-    Status,
-)
+from portal.model.records import Agreement, Event, Page, Partner
+from portal.model.values import EventKind, Kind, PartnerType, Problem, Severity, Status
 from portal.content.yamlsafe import Mapping
 
 Record = Agreement | Partner | Event | Page

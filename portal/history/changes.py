@@ -19,7 +19,8 @@ from portal.content.fields import read
 from portal.content.frontmatter import FENCE, normalise
 from portal.content.validate import TABLES
 from portal.content.yamlsafe import YamlError, parse_yaml
-from portal.model import Document, PartialDate, Problem, Source, Term, Vocabulary
+from portal.model.records import Document, Source
+from portal.model.values import PartialDate, Problem, Term, Vocabulary
 
 KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:")
 LONG = 80  # a value longer than this is "revised", not quoted old → new

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from portal.history.changes import Version, diff_texts, version
 from portal.history.log import FORMAT, SECTIONS, ZERO, Log, Step, parse_log, without_collection
-from portal.model import Problem, RecordHistory, Revision, Severity
+from portal.model.records import RecordHistory, Revision
+from portal.model.values import Problem, Severity
 
 SHALLOW_WARNING = (
     "this is a shallow clone of the repository: the history shown on each record is "

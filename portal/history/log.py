@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from portal.content.yamlsafe import without_unreadable
-from portal.model import Revision
+from portal.model.records import Revision
 
 SECTIONS = ("agreements", "partners", "events")  # the records whose pages show a history
 ZERO = "0" * 40

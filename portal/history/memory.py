@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.history.log import Log, Step, without_collection
-from portal.model import Revision
+from portal.model.records import Revision
 
 MEMORY_NAME = "history.marshal"
 
@@ -25,7 +25,9 @@ _MADE_BY = (
     "history/changes.py",
     "history/git.py",
     "history/memory.py",
-    "model.py",
+    "model/values.py",
+    "model/records.py",
+    "model/site.py",
     "content/fields.py",
     "content/validate.py",
     "content/yamlsafe.py",

@@ -10,17 +10,9 @@ from pathlib import Path
 
 from portal.history.git import read_history
 from portal.history.memory import load_memory, save_memory
-from portal.model import (
-    Agreement,
-    Event,
-    Page,
-    Partner,
-    Problem,
-    RecordHistory,
-    Revision,
-    Site,
-    history_key,
-)
+from portal.model.records import Agreement, Event, Page, Partner, RecordHistory, Revision
+from portal.model.site import Site, history_key
+from portal.model.values import Problem
 
 SHOWN = 5  # the latest revisions a page shows; older ones are folded
 

@@ -22,16 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from portal.model import (
-    Agreement,
-    Event,
-    PartialDate,
-    Partner,
-    Site,
-    SiteConfig,
-    once_per_site,
-)
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.records import Agreement, Event, Partner, SiteConfig
+from portal.model.site import Site, once_per_site
+from portal.model.values import PartialDate
 from portal.outputs.licence import LICENCE_NAME, LICENCE_URL
 from portal.pages import urls
 from portal.pages.context import RenderContext

@@ -21,8 +21,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portal.model import Agreement, PartialDate, Site, Status, once_per_site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.records import Agreement
+from portal.model.site import Site, once_per_site
+from portal.model.values import PartialDate, Status
 from portal.outputs.feeds import EPOCH, revised, tag_uri
 from portal.pages import urls
 from portal.pages.context import RenderContext

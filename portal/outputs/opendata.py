@@ -26,8 +26,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from portal.model import Site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.site import Site
 from portal.outputs import feeds, ical
 from portal.outputs.licence import LICENCE_NAME, LICENCE_URL
 from portal.outputs.opendata_records import (

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from portal.content.fields import country_name
-from portal.model import Agreement, Document, Event, PartialDate, Partner, Site, Source
+from portal.model.records import Agreement, Document, Event, Partner, Source
+from portal.model.site import Site
+from portal.model.values import PartialDate
 from portal.pages import urls
 
 Json = dict[str, Any]

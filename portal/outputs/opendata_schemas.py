@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal.model import EventKind, Kind, PartnerType, Site, Status
+from portal.model.site import Site
+from portal.model.values import EventKind, Kind, PartnerType, Status
 from portal.outputs.opendata_records import Json
 from portal.pages import urls
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Set
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portal.output import OutputFile, Placed
+from portal.model.output import OutputFile, Placed
 from portal.outputs.search_index import (
     BUNDLE,
     IndexRun,

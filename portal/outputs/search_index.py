@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from portal.model import Problem
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.values import Problem
 from portal.outputs import pagefind_stable
 from portal.pages.context import RenderError
 

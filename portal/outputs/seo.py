@@ -23,8 +23,10 @@ import datetime as dt
 from collections.abc import Iterable, Set
 from xml.sax.saxutils import escape
 
-from portal.model import Agreement, Event, PartialDate, Site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.records import Agreement, Event
+from portal.model.site import Site
+from portal.model.values import PartialDate
 from portal.pages import urls
 from portal.pages.context import RenderContext
 

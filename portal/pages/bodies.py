@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from portal.content import links
-from portal.model import Site
+from portal.model.site import Site
 from portal.pages.context import CHECK_EVERY
 from portal.runtime.cancel import checkpoint
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from portal.model import Problem, Site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.site import Site
+from portal.model.values import Problem
 from portal.pages import urls
 from portal.pages.keys import Digests, page_key
 from portal.pages.task import PageTask, TemplateSite

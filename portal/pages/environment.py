@@ -9,7 +9,8 @@ from pathlib import Path
 import jinja2
 
 from portal.content.fields import country_name
-from portal.model import PartialDate, Site
+from portal.model.site import Site
+from portal.model.values import PartialDate
 from portal.pages import urls, values, views
 
 

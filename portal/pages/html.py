@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from portal.history.stage import history_view
-from portal.model import Agreement, Event, Page, Partner, Site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.records import Agreement, Event, Page, Partner
+from portal.model.site import Site
 from portal.pages import rows, timeline, urls, views
 from portal.pages.context import RenderContext
 from portal.pages.search_data import search_data

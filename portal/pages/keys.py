@@ -20,7 +20,8 @@ from pathlib import Path
 
 import jinja2
 
-from portal.model import Agreement, Event, Page, Partner, Site
+from portal.model.records import Agreement, Event, Page, Partner
+from portal.model.site import Site
 from portal.pages import values
 from portal.pages.task import PageTask
 

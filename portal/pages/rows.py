@@ -9,17 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from portal.model import (
-    Agency,
-    Agreement,
-    Area,
-    Event,
-    PartialDate,
-    Partner,
-    Site,
-    Status,
-    once_per_site,
-)
+from portal.model.records import Agency, Agreement, Area, Event, Partner
+from portal.model.site import Site, once_per_site
+from portal.model.values import PartialDate, Status
 from portal.pages import urls
 from portal.pages.values import (
     AgreementRef,

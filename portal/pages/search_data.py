@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from portal.model import Agreement, Event, Page, PartialDate, Partner, Site
+from portal.model.records import Agreement, Event, Page, Partner
+from portal.model.site import Site
+from portal.model.values import PartialDate
 from portal.pages import urls
 
 #: The facets, in the order the search page shows them, with their headings.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from portal.model import SiteConfig
+from portal.model.records import SiteConfig
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ import textwrap
 from dataclasses import dataclass
 from enum import StrEnum
 
-from portal.model import Agreement, PartialDate, Site, Status
+from portal.model.records import Agreement
+from portal.model.site import Site
+from portal.model.values import PartialDate, Status
 from portal.pages import rows, urls, values
 from portal.pages.values import AgreementRef, Day, PartnerRef
 

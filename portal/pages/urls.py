@@ -7,7 +7,7 @@ A `url` here is relative to base_url and never starts with "/": `agreements/x/`.
 
 from __future__ import annotations
 
-from portal.model import SiteConfig
+from portal.model.records import SiteConfig
 
 
 def home() -> str:

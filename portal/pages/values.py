@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.model import Agency, Agreement, Area, Event, PartialDate, Partner, Status, Vocabulary
+from portal.model.records import Agency, Agreement, Area, Event, Partner
+from portal.model.values import PartialDate, Status, Vocabulary
 
 # --- small pieces ---------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from portal.content.fields import country_name
-from portal.model import Agency, Agreement, Area, Event, Page, Partner, PartnerType, Site, Status
+from portal.model.records import Agency, Agreement, Area, Event, Page, Partner
+from portal.model.site import Site
+from portal.model.values import PartnerType, Status
 from portal.pages import urls
 from portal.pages.rows import (
     RUNNING,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from portal.cache.store import BodyCache
-from portal.model import Problem
+from portal.model.values import Problem
 from portal.pipeline import SearchLater, build_site
 from portal.preview.quick import Basis, checked_pages, quick_pages
 from portal.publish.write import write

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from tornado import web
 
-from portal.model import Problem
+from portal.model.values import Problem
 
 PREVIEW_PATH = "/__preview/"
 

@@ -29,8 +29,9 @@ from portal.content.links import Known, check_item
 from portal.content.load import is_record_path, load_record
 from portal.content.validate import Checked, Parsed, check_file
 from portal.history.stage import mark_uncommitted
-from portal.model import Problem, Site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.site import Site
+from portal.model.values import Problem
 from portal.pages.bodies import render_sources
 from portal.pages.context import RenderContext, RenderError
 from portal.pages.environment import make_env

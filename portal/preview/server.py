@@ -40,7 +40,7 @@ from livereload.handlers import LiveReloadJSHandler  # type: ignore[import-untyp
 from tornado import netutil, web
 from tornado.httpserver import HTTPServer
 
-from portal.model import Problem
+from portal.model.values import Problem
 from portal.pipeline import SearchLater
 from portal.preview.builds import Builder, Control, Outcome, QuickBuilder, few
 from portal.preview.http import PREVIEW_PATH, AssetHandler, SiteHandler, State

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.output import OutputFile, Placed
+from portal.model.output import OutputFile, Placed
 
 MARKER = ".portal-site"
 STAGING_PREFIX = ".portal-staging-"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal.content.assemble import add_term
-from portal.model import PartialDate, Status, Term
+from portal.model.values import PartialDate, Status, Term
 from portal.pipeline import check_site
 from tests.support.sites import AGREEMENT, write_site
 

@@ -15,7 +15,7 @@ from portal.content.fields import (
     term,
 )
 from portal.content.yamlsafe import parse_yaml
-from portal.model import PartialDate, Problem, Term
+from portal.model.values import PartialDate, Problem, Term
 
 
 @pytest.mark.parametrize(

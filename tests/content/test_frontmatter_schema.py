@@ -21,7 +21,7 @@ from portal.content.frontmatter import split
 from portal.content.load import RawFile
 from portal.content.validate import TABLES, parse_record
 from portal.content.yamlsafe import parse_yaml
-from portal.model import EventKind, Kind, PartnerType, Status
+from portal.model.values import EventKind, Kind, PartnerType, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = {

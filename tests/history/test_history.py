@@ -289,7 +289,7 @@ def test_a_broken_repository_is_not_a_problem_of_the_content(
 def test_a_quick_preview_page_marks_its_saved_record_not_yet_committed(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from portal.model import RecordHistory, Revision
+    from portal.model.records import RecordHistory, Revision
     from portal.pipeline import check_site
     from tests.support.sites import write_site
 

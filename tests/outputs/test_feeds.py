@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from portal.model import Site, once_per_site
+from portal.model.site import Site, once_per_site
 from portal.outputs import feeds
 from portal.pages.bodies import render_bodies
 from portal.pages.context import RenderContext

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import icalendar
 
-from portal.model import Site
+from portal.model.site import Site
 from portal.outputs import ical
 from portal.pipeline import check_site
 from tests.support.sites import write_site

@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from portal.model import Site
-from portal.output import OutputFile
+from portal.model.output import OutputFile
+from portal.model.site import Site
 from portal.outputs import opendata
 from portal.pages.bodies import render_bodies
 from portal.pages.context import RenderContext

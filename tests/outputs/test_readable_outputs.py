@@ -24,7 +24,7 @@ from portal.content.assemble import assemble
 from portal.content.config import parse_config
 from portal.content.load import RawFile
 from portal.content.validate import parse_record
-from portal.model import Site
+from portal.model.site import Site
 from portal.outputs.feeds import render_feeds
 from portal.outputs.ical import calendar_file
 from portal.outputs.opendata import data_files

@@ -21,9 +21,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.cache.store import BodyCache
-from portal.model import Site
+from portal.model.output import OutputFile, Placed
+from portal.model.site import Site
 from portal.options import TEMPLATES
-from portal.output import OutputFile, Placed
 from portal.outputs.search import EARLY, SearchInput, build_index, render_search
 from portal.pages.bodies import render_bodies
 from portal.pages.context import RenderContext, RenderError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal.cli import main
-from portal.model import PartialDate
+from portal.model.values import PartialDate
 from portal.outputs.seo import lastmods, page_urls, robots
 from portal.pipeline import check_site
 from tests.support.sites import write_site

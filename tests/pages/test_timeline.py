@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from portal.model import PartialDate, Site
+from portal.model.site import Site
+from portal.model.values import PartialDate
 from portal.pages import timeline, values
 from portal.pages.timeline import BarKind, Step
 from portal.pipeline import check_site

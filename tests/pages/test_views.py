@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.model import PartialDate, Site, Status
+from portal.model.site import Site
+from portal.model.values import PartialDate, Status
 from portal.pages import rows, values, views
 from portal.pipeline import check_site
 from tests.support.sites import write_site

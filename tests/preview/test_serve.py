@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from portal.model import Problem
+from portal.model.values import Problem
 from portal.preview.builds import Control, Outcome, PipelineBuilder
 from portal.preview.http import Route, error_page, inject, locate, route
 from portal.preview.server import PreviewServer

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal.cli import main
-from portal.output import OutputFile
+from portal.model.output import OutputFile
 from portal.publish.write import MARKER, MARKER_TEXT, Staging, WriteError, WriteReport, write
 from tests.support.sites import snapshot, write_site
 
