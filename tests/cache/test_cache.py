@@ -16,7 +16,8 @@ import pytest
 
 from portal import render
 from portal.cache.fingerprints import fingerprint
-from portal.cache.store import FILE_NAME, BodyCache
+from portal.cache.store import BodyCache
+from portal.cache.tables import FILE_NAME
 from portal.cli import main
 from portal.markdown import markup
 from portal.pipeline import build_site

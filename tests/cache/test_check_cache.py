@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from portal import pipeline
-from portal.cache import fingerprints
-from portal.cache import store as cache_module
+from portal.cache import fingerprints, tables
 from portal.cache.fingerprints import check_fingerprint
-from portal.cache.store import FILE_NAME, BodyCache, check_key
+from portal.cache.store import BodyCache, check_key
+from portal.cache.tables import FILE_NAME
 from portal.cli import main
 from portal.content import validate, yamlsafe
 from portal.content.load import RawFile
@@ -197,7 +197,7 @@ def test_a_damaged_entry_is_checked_again(tmp_path: Path, data: bytes | None) ->
         if data is None:
             db.execute("UPDATE checks SET data = CAST(data || x'00' AS BLOB)")
         else:
-            checksum = cache_module._data_checksum(data)
+            checksum = tables._data_checksum(data)
             db.execute("UPDATE checks SET data = ?, checksum = ?", (data, checksum))
     db.close()
     cache = BodyCache(tmp_path / "cache")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from portal import render
-from portal.cache.store import FILE_NAME, BodyCache
+from portal.cache.store import BodyCache
+from portal.cache.tables import FILE_NAME
 from portal.outputs import search_index
 from portal.pages.keys import page_key
 from portal.pages.task import PageTask
