@@ -109,7 +109,7 @@ class SearchInput:
         if self.started:
             return
         if self.run is not None:
-            self.run.send(output.path, file)
+            self.run.send(output.path, file, output.data)
         elif self.language is not None and placed is not None and placed.fresh:
             # The index changes: start indexing now, with every page so far.
             self.run = launch("", self.language)

@@ -166,9 +166,10 @@ class IndexRun:
     last_message: int = 0
     sent: list[str] = field(default_factory=list)  # the pages sent, in order
 
-    def send(self, rel: str, file: Path) -> None:
-        """Send Pagefind the page at output path `rel`, read from `file`."""
-        self._write(_add_file(len(self.sent) + 1, rel, file))
+    def send(self, rel: str, file: Path, data: bytes | None = None) -> None:
+        """Send Pagefind the page at output path `rel`: its bytes `data`, or else read
+        from `file`."""
+        self._write(_add_file(len(self.sent) + 1, rel, file, data))
         self.sent.append(rel)
 
     def finish(self) -> None:
@@ -250,10 +251,10 @@ def _message(number: int, payload: Mapping[str, object]) -> bytes:
     return base64.b64encode(text.encode("utf-8")) + b","
 
 
-def _add_file(number: int, rel: str, file: Path) -> bytes:
-    """The message that adds the page at output path `rel` (read from `file`)."""
+def _add_file(number: int, rel: str, file: Path, data: bytes | None = None) -> bytes:
+    """The message that adds the page at output path `rel` (`data`, or read from `file`)."""
     url = "/" + rel.removesuffix("index.html")
-    html = file.read_text("utf-8")
+    html = data.decode("utf-8") if data is not None else file.read_text("utf-8")
     return _message(number, {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html})
 
 
