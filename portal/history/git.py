@@ -22,6 +22,7 @@ characters are dropped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import subprocess
 import zoneinfo
@@ -33,6 +34,7 @@ from portal.history.changes import Version, diff_texts, version
 from portal.history.log import FORMAT, SECTIONS, ZERO, Log, Step, parse_log, without_collection
 from portal.model.records import RecordHistory, Revision
 from portal.model.values import Problem, Severity
+from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
 
 SHALLOW_WARNING = (
     "this is a shallow clone of the repository: the history shown on each record is "
@@ -131,22 +133,40 @@ def record_history(steps: Iterable[Step], shallow: frozenset[str]) -> RecordHist
 
 def work_out(log: Log, top: Path, zone: zoneinfo.ZoneInfo) -> Log:
     """The log with every step's revision worked out: the texts of the steps not yet
-    worked out from one `git cat-file --batch`, each version split once."""
+    worked out from one `git cat-file --batch`, then each file's steps on every core
+    (portal.runtime.cores), each version split once."""
     todo = [s for steps in log.files.values() for s in steps if s.revision is None]
     if not todo:
         return log
     texts = cat_blobs(top, [b for s in todo for b in (s.old, s.new)])
-    versions = {blob: version(text) for blob, text in texts.items()}
-    files = {
-        rel: tuple(
-            s
-            if s.revision is not None
-            else s._replace(revision=revision_of(rel.split("/")[0], s, versions, zone))
-            for s in steps
-        )
-        for rel, steps in log.files.items()
-    }
+    jobs = [
+        (rel, steps) for rel, steps in log.files.items() if any(s.revision is None for s in steps)
+    ]
+    worked = map_on_cores(functools.partial(_work_out_file, texts, zone), jobs, PARALLEL_MIN_FILES)
+    files = dict(log.files)
+    files.update(zip((rel for rel, _ in jobs), worked, strict=True))
     return replace(log, files=files)
+
+
+def _work_out_file(
+    texts: Mapping[str, str | None], zone: zoneinfo.ZoneInfo, job: tuple[str, tuple[Step, ...]]
+) -> tuple[Step, ...]:
+    """One file's steps with their revisions worked out, from the `texts` of their blobs."""
+    rel, steps = job
+    section = rel.split("/")[0]
+    versions = {
+        blob: version(texts[blob])
+        for step in steps
+        if step.revision is None
+        for blob in (step.old, step.new)
+        if blob in texts
+    }
+    return tuple(
+        s
+        if s.revision is not None
+        else s._replace(revision=revision_of(section, s, versions, zone))
+        for s in steps
+    )
 
 
 @dataclass(frozen=True)
