@@ -174,7 +174,14 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
         print(f"error: {exc}", file=sys.stderr)
         return 2
     status = report(result, sys.stderr)
-    if status == 0 and result.report is not None and result.site is not None:
+    if status == 0 and result.unchanged is not None:
+        print(
+            f"Nothing to do: {args.out}/ holds the {result.unchanged.agreements} agreements "
+            f"as the last build wrote them from the same content, templates and options "
+            f"({result.unchanged.report.unchanged} files unchanged; checked in "
+            f"{time.perf_counter() - started:.2f} s, build day {today.isoformat()})."
+        )
+    elif status == 0 and result.report is not None and result.site is not None:
         r = result.report
         print(
             f"Built {len(result.site.agreements)} agreements into {args.out}/: "

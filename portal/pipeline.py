@@ -30,6 +30,7 @@ from portal.runtime.cores import PARALLEL_MIN_FILES, map_on_cores
 
 if TYPE_CHECKING:
     from portal.cache.store import BodyCache
+    from portal.cache.unchanged import LastBuild, Memo
     from portal.model.output import OutputFile
     from portal.outputs.search_index import IndexRun
     from portal.pages.context import RenderError
@@ -46,6 +47,8 @@ class Result:
     checked: Mapping[str, Checked] = field(default_factory=dict)  # each file's own check
     known: Known | None = None  # what bodies may link to
     cancelled: bool = False  # stopped by `cancelled()` before writing anything
+    # A build that had nothing to do (portal.cache.unchanged): what the last build reported.
+    unchanged: LastBuild | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,6 +126,7 @@ def build_site(
     cancelled: Callable[[], bool] | None = None,
     write_lock: AbstractContextManager[object] | None = None,
     history: bool = True,
+    skip_unchanged: bool = True,
 ) -> Result:
     """Check, render every page into the staging folder, and only then publish it.
 
@@ -136,12 +140,22 @@ def build_site(
     the folder is written): once it says yes, the build stops and returns a Result with
     `cancelled` set, having written nothing. With `history`, each record's history is
     read from the git repository that holds `content`, if any (portal.history).
+    With `skip_unchanged`, a build with a `cache` whose inputs are those of the last
+    build into `out`, which is still as that build left it, has nothing to do: it
+    returns at once, with `unchanged` set (portal.cache.unchanged); the preview's builds
+    always run.
     """
     from portal.outputs.search_index import BUNDLE
     from portal.pages.bodies import body_sources
     from portal.pages.context import RenderError
     from portal.render import render
 
+    memo = None
+    if cache is not None and skip_unchanged and not search_later and cancelled is None:
+        memo = _memo(cache, content, out, templates, today, preview, shown_root, base_url, history)
+        last = memo.recall()
+        if last is not None:
+            return Result(None, (), last.warnings, report=last.report, unchanged=last)
     try:
         with cancellable(cancelled):
             result = check_site(content, today, preview, shown_root, base_url, cache)
@@ -172,6 +186,8 @@ def build_site(
                     report = staging.commit()
             if cache is not None:
                 cache.store_stamps(out, report.stamps)
+            if memo is not None and later is None:
+                memo.keep(len(result.site.agreements), report, result.warnings)
     except Cancelled:
         return Result(None, (), cancelled=True)
     except RenderError as exc:
@@ -180,6 +196,28 @@ def build_site(
         return replace(result, report=report)
     index = SearchLater(MappingProxyType(later), result.site.config.language, out, cache)
     return replace(result, report=report, search_later=index)
+
+
+def _memo(
+    cache: BodyCache,
+    content: Path,
+    out: Path,
+    templates: Path,
+    today: dt.date,
+    preview: bool,
+    shown_root: str | None,
+    base_url: str | None,
+    history: bool,
+) -> Memo:
+    """The memory of the last build into `out`, for a build with these inputs."""
+    from portal.cache.unchanged import Memo, inputs_key
+    from portal.history.git import commit_of
+    from portal.pages.html import ASSETS
+
+    options = (str(content.resolve()), str(out.resolve()), today, preview, shown_root, base_url)
+    commit = commit_of(content) if history else "(no history)"
+    key = inputs_key((content, templates, ASSETS), (*options, history), commit)
+    return Memo(cache, out, key)
 
 
 def _with_history(

@@ -211,7 +211,7 @@ class BodyCache(Tables):
             value: T | None = kept.get(keys[raw.path])
             if value is None:
                 data = found.get(raw.path)
-                value = _unpickle(data, kind) if data is not None else None
+                value = unpickle(data, kind) if data is not None else None
                 unreadable += value is None and data is not None
             if value is not None:
                 results[raw.path] = value
@@ -241,7 +241,7 @@ def check_key(fingerprint: str, raw: RawFile) -> str:
     return digest.hexdigest()
 
 
-def _unpickle(data: bytes, kind: type[T]) -> T | None:
+def unpickle(data: bytes, kind: type[T]) -> T | None:
     """The value pickled in `data` when it is a `kind`, else None (never raises)."""
     try:
         value = pickle.loads(data)

@@ -180,6 +180,17 @@ class History:
     log: Log | None = field(default=None, repr=False)  # for the next read (see read_history)
 
 
+def commit_of(content: Path) -> str:
+    """The commit the repository that holds `content` is at, and whether it is a shallow
+    clone ("" when `content` is in no repository): what the history of a build is read
+    from."""
+    try:
+        said = _git(["rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD"], content)
+    except GitUnavailable:
+        return ""
+    return " ".join(said.decode("ascii", "replace").split())
+
+
 def read_history(
     content: Path,
     time_zone: str,
