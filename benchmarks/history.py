@@ -2,6 +2,7 @@
 
     python3 benchmarks/history.py                       # 4,000 records x 20 revisions
     python3 benchmarks/history.py --records 200 --revisions 5
+    python3 benchmarks/history.py --builds              # and whole builds with / without
 
 It makes a repository with `git fast-import` (seconds, not the minutes that thousands of
 `git commit` would take): every record added, then each record revised `--revisions`
@@ -9,12 +10,15 @@ times, `--per-commit` records a commit (the status, a date, the summary, a sourc
 text changes, in turn), every fiftieth revision a rename. Then it times reading the
 history of every record (`history.read_history`), cold (no cache) and warm (the cache of
 the cold run, unchanged HEAD), each the median of --runs runs, and prints one line per
-figure, in the shape of benchmarks/run.py's rows.
+figure, in the shape of benchmarks/run.py's rows. With `--builds`, it also times what the
+history adds to a whole build: the build of the next day after one new commit (what the
+daily publish runs), with the history and with `--no-history`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import statistics
@@ -166,12 +170,54 @@ def measure(content: Path, runs: int) -> list[tuple[str, float]]:
     return figures
 
 
+def measure_builds(content: Path, runs: int) -> list[tuple[str, float]]:
+    """The median time of whole builds (`python build.py build`, each in a new process),
+    with the history and with `--no-history`, each with its own cache and site folder,
+    filled by a first build: each round makes one new commit (a record revised, as a
+    merged pull request does), then builds both on a new build day, as the daily publish
+    does, so that every stage runs (with the caches of the day before)."""
+    root = content.parent.parent
+    build = [sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), "build"]
+    day = dt.date(2030, 1, 1)
+
+    def run(mode: str, today: dt.date) -> float:
+        command = [*build, "--content", str(content), "--today", today.isoformat()]
+        command += ["--out", str(root / f"site-{mode}"), "--cache-dir", str(root / f"cache-{mode}")]
+        command += ["--no-progress", *(["--no-history"] if mode == "without" else [])]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    for mode in ("with", "without"):
+        run(mode, day)
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    for i in range(runs):
+        path = min((content / "agreements").glob("*.md"))
+        path.write_text(path.read_text(encoding="utf-8") + f"\nRound {i}.\n", encoding="utf-8")
+        env = {**os.environ, **COMMITTER}
+        subprocess.run(["git", "commit", "-qam", f"Round {i}"], cwd=content, check=True, env=env)
+        for mode in ("with", "without"):
+            times[mode].append(run(mode, day + dt.timedelta(days=i + 1)))
+    with_history = statistics.median(times["with"])
+    without = statistics.median(times["without"])
+    return [
+        ("build the next day, after one new commit, with the history", with_history),
+        ("the same build with --no-history", without),
+        ("what the history adds to that build (difference of the medians)", with_history - without),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=4000)
     parser.add_argument("--revisions", type=int, default=20)
     parser.add_argument("--per-commit", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--builds",
+        action="store_true",
+        help="also time whole builds with and without the history (minutes at 4,000)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="history-bench-"))
     try:
@@ -191,6 +237,8 @@ def main() -> int:
             f"{commits} commits, made in {made:.1f} s"
         )
         figures = measure(content, args.runs)
+        if args.builds:
+            figures += measure_builds(content, args.runs)
         for label, seconds in figures:
             print(f"| {label} | {seconds:.2f} s |")
     finally:
