@@ -37,13 +37,24 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TODAY = dt.date(2024, 6, 1)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
-# Every code point, surrogates included, with the troublesome ones drawn more often.
-ANY_CHARACTER = st.one_of(
-    st.characters(exclude_categories=()),
-    st.sampled_from(["\x00", "\x0b", "\x1b", "\x7f", "\x85", "\ud800", "\udfff", "\ufffe"]),
-    st.sampled_from(["\uffff", "\ufdd0", "\U0001fffe", "\t", "\n", "\r", "\u2028", "\ufeff"]),
-    st.sampled_from(["<", ">", "&", '"', "'", "]", ";", ",", "\\", "=", "北", "Ё", "😀"]),
+# Text the check accepts, with the troublesome characters it lets through drawn often:
+# every assigned code point, markup and quoting characters, tab, line feed, the line
+# separator and the byte order mark.
+READABLE = st.one_of(
+    st.characters(exclude_categories=("Cc", "Cs", "Cn")),
+    st.sampled_from(["\t", "\n", "\u2028", "\ufeff", "<", ">", "&", '"', "'", "]", ";", ","]),
+    st.sampled_from(["\\", "=", "北", "Ё", "😀", "\u00a0", "\u200b", "\U0001f1f5"]),
 )
+# What the check refuses (control characters, lone surrogates, noncharacters), however
+# written: now and then one (one character in fifty), to keep the boundary in the draw;
+# most texts with one are refused and left out by `assume`, so more would leave too few
+# accepted texts to test (test_text_the_check_refuses_never_reaches_the_outputs takes
+# those).
+UNREADABLE = st.sampled_from(
+    ["\x00", "\x0b", "\x1b", "\r", "\x7f", "\x85", "\ud800", "\udfff", "\ufffe"]
+)
+UNREADABLE |= st.sampled_from(["\uffff", "\ufdd0", "\U0001fffe"])
+ANY_CHARACTER = st.integers(0, 49).flatmap(lambda n: UNREADABLE if n == 0 else READABLE)
 TEXT = st.lists(st.one_of(ANY_CHARACTER, st.just("]]>")), min_size=1, max_size=40).map("".join)
 
 
