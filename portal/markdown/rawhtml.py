@@ -75,7 +75,7 @@ class Piece:
 
     start: int  # where it is in its literal
     end: int
-    kind: str  # "start", "end", "void" (or self-closing), "comment", "text"
+    kind: str  # "start", "end", "void" (an element without end: <br>), "comment", "text"
     name: str = ""
     attributes: str = ""
     quoted: bool = False  # written <<so>>: a quotation, never a tag
@@ -91,7 +91,8 @@ def tag_pieces(literal: str) -> list[Piece]:
             piece = Piece(at, comment.end(), "comment")
         elif tag := _START_TAG.match(literal, at):
             name = tag.group(1).lower()
-            void = name in _VOID or tag.group(0).endswith("/>")
+            # `<b/>` is `<b>` to HTML (only a void element has no end): not ended by `/`.
+            void = name in _VOID
             piece = Piece(at, tag.end(), "void" if void else "start", name, tag.group(2))
         elif end := _END_TAG.match(literal, at):
             piece = Piece(at, end.end(), "end", end.group(1).lower())

@@ -348,3 +348,9 @@ def test_words_in_angle_brackets_are_shown_as_typed(words: list[str]) -> None:
     assume(words[0] not in {"br", "hr", "img", "input"})  # tags without an end: tags
     typed = f"les mots <<{' '.join(words)}>> et <{words[0]}> restent"
     assert Page(to_html(typed)).text == typed
+
+
+def test_a_self_closed_tag_that_html_leaves_open_is_shown_as_typed() -> None:
+    # A browser reads <b/> as <b>: kept, it would make the rest of the body bold.
+    html = to_html("x <b/> y\n\n## Next")
+    assert html == '<p>x &lt;b/&gt; y</p>\n<h2 id="sec-next">Next</h2>'
