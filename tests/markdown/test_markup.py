@@ -350,7 +350,189 @@ def test_words_in_angle_brackets_are_shown_as_typed(words: list[str]) -> None:
     assert Page(to_html(typed)).text == typed
 
 
+# Quotations written with angle brackets around a tag's name, in a paragraph and in an
+# HTML block: whether quoted on both sides or on one, never a tag.
+QUOTED_TAGS = {
+    "on both sides": "les mots <<b>>gras<</b>> restent",
+    "before only": "les mots <<b>gras</b> restent",
+    "after only": "les mots <b>gras</b>> restent",
+    "a paragraph's tag": "les mots <<p>> et <p>> restent",
+}
+
+
+@pytest.mark.parametrize("text", QUOTED_TAGS.values(), ids=QUOTED_TAGS.keys())
+def test_a_tag_written_in_angle_quotes_is_text_in_a_paragraph(text: str) -> None:
+    html = to_html(text)
+    assert Page(html).tags == [("p", {})]
+    assert Page(html).text == text
+
+
+@pytest.mark.parametrize("text", QUOTED_TAGS.values(), ids=QUOTED_TAGS.keys())
+def test_a_tag_written_in_angle_quotes_is_text_in_an_html_block(text: str) -> None:
+    html = to_html(f"<p>{text}</p>")
+    assert Page(html).tags == [("p", {})]
+    assert Page(html).text == text
+
+
+def test_an_html_block_keeps_its_allowed_tags_beside_those_shown_as_typed() -> None:
+    assert to_html("<p>Kept, and <u>shown</u></p>") == "<p>Kept, and &lt;u&gt;shown&lt;/u&gt;</p>"
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("  <div>Article X", "  &lt;div&gt;Article X"),
+        ("<div>Article X  ", "&lt;div&gt;Article X  "),
+    ],
+)
+def test_an_html_block_shown_as_typed_is_shown_whole(source: str, html: str) -> None:
+    assert to_html(source) == html
+
+
+def test_a_tag_ended_in_another_paragraph_is_shown_as_typed() -> None:
+    assert to_html("<b>start\n\nend</b>") == "<p>&lt;b&gt;start</p>\n<p>end&lt;/b&gt;</p>"
+
+
+def test_an_html_blocks_cells_and_rows_need_no_end_tag() -> None:
+    assert to_html("<table>\n<tr><td>a<td>b\n</table>") == (
+        "<table>\n<tbody><tr><td>a</td><td>b\n</td></tr></tbody></table>"
+    )
+
+
+def test_an_element_ended_past_a_tag_left_open_stays_one() -> None:
+    assert to_html("<b>bold <i>unended</b>") == "<p><b>bold &lt;i&gt;unended</b></p>"
+
+
+def test_the_caller_rewrites_the_addresses_without_a_scheme() -> None:
+    source = "[x](/partners/x/) [y](https://example.org/)"
+    assert to_html(source, lambda url: "/base" + url) == (
+        '<p><a href="/base/partners/x/" rel="noopener noreferrer">x</a> '
+        '<a href="https://example.org/" rel="noopener noreferrer">y</a></p>'
+    )
+
+
+def test_an_entity_right_after_a_lone_angle_bracket_in_an_html_block_is_read() -> None:
+    assert Page(to_html("<p>x <&eacute; y</p>")).text == "x <é y"
+
+
+def test_a_raw_line_break_and_image_are_kept() -> None:
+    assert to_html('Article 1<br>Article 2 <img src="/static/seal.png" alt="Seal">') == (
+        '<p>Article 1<br>Article 2 <img src="/static/seal.png" alt="Seal"></p>'
+    )
+
+
 def test_a_self_closed_tag_that_html_leaves_open_is_shown_as_typed() -> None:
     # A browser reads <b/> as <b>: kept, it would make the rest of the body bold.
     html = to_html("x <b/> y\n\n## Next")
     assert html == '<p>x &lt;b/&gt; y</p>\n<h2 id="sec-next">Next</h2>'
+
+
+def test_a_raw_checkbox_is_kept_and_disabled() -> None:
+    assert to_html('<input type="checkbox" checked>') == (
+        '<input type="checkbox" checked="" disabled="" aria-label="done">'
+    )
+
+
+def test_a_raw_cells_alignment_is_shown_as_typed() -> None:
+    html = to_html('<table><tr><th align="right">A</th><td align="right">1</td></tr></table>')
+    assert [tag for tag, _attributes in Page(html).tags] == ["table", "tbody", "tr"]
+    assert Page(html).text == '<th align="right">A</th><td align="right">1</td>'
+
+
+def test_heading_ids_take_the_text_a_reader_sees() -> None:
+    assert to_html("## The <word> and <b>bold</b> terms") == (
+        '<h2 id="sec-the-word-and-bold-terms">The &lt;word&gt; and <b>bold</b> terms</h2>'
+    )
+
+
+def test_a_third_heading_of_the_same_name_gets_the_suffix_2() -> None:
+    ids = [a["id"] for _t, a in Page(to_html("## Notes\n\n## Notes\n\n## Notes\n")).tags]
+    assert ids == ["sec-notes", "sec-notes-1", "sec-notes-2"]
+
+
+def test_a_fragment_link_follows_the_heading_ids_but_a_bare_hash() -> None:
+    assert to_html("[top](#) [a](#a)") == (
+        '<p><a href="#" rel="noopener noreferrer">top</a> '
+        '<a href="#sec-a" rel="noopener noreferrer">a</a></p>'
+    )
+
+
+# Link reference definitions (`[ref]: /url`) at a paragraph's start: cmark-gfm counts the
+# lines of the paragraph's links from the first definition; the links keep their true line.
+AFTER_DEFINITIONS = {
+    "on the first line, text over three lines": (
+        "[ref]: /r/\n[other]: /o/\nFirst line [a](/a/)\nsecond line\nthird [b](/b/)\n",
+        [3, 5],
+    ),
+    "a tag over two lines after the link": (
+        '[ref]: /r/\nSee [a](/a/) <abbr\ntitle="Memorandum">MoU</abbr>\n',
+        [2],
+    ),
+    "two paragraphs, one and two definitions": (
+        "[a]: /a/\nText [x](/x/)\n\n[b]: /b/\n[c]: /c/\nMore [y](/y/)\n",
+        [2, 6],
+    ),
+    "a raw link": ('[ref]: /r/\nSee <a href="/x/">x</a>\n', [2]),
+    "no definition, only its look": ("Note [1]: see [the annex](/annex/).\n", [1]),
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"), AFTER_DEFINITIONS.values(), ids=AFTER_DEFINITIONS.keys()
+)
+def test_links_after_reference_definitions_are_found_on_their_line(
+    source: str, lines: list[int]
+) -> None:
+    assert [link.line for link in read(source).links] == lines
+
+
+def test_python_markdown_leftovers_after_a_reference_definition_have_their_line() -> None:
+    assert read("[ref]: /r/\nPara {: .class }\n").legacy == (Legacy(2, "{: .class }"),)
+
+
+def test_an_attribute_list_split_by_an_underscore_is_found_whole() -> None:
+    assert read("Para\n{: .evil_class }\n").legacy == (Legacy(2, "{: .evil_class }"),)
+
+
+def test_a_link_without_text_is_found_on_its_line() -> None:
+    assert read("Intro\n\n[](/empty/)\n").links == (Link(3, "/empty/", "[](/empty/)"),)
+
+
+def test_a_links_text_is_quoted_as_shown() -> None:
+    assert read("[the <word> here](/x/)").links == (Link(1, "/x/", "[the <word> here](/x/)"),)
+
+
+def test_a_raw_links_address_is_read_from_its_href() -> None:
+    assert read('<a title="The annex" href="/annex/">annex</a>').links == (
+        Link(1, "/annex/", '<a title="The annex" href="/annex/">'),
+    )
+
+
+def test_an_unquoted_raw_address_is_read_whole() -> None:
+    assert read("<a href=XV.md>Annex XV</a>").links == (Link(1, "XV.md", "<a href=XV.md>"),)
+
+
+def test_the_links_of_an_html_block_are_found_on_their_line() -> None:
+    source = textwrap.dedent(
+        """\
+        Intro.
+
+        <table>
+        <tr><td><img src="/static/map.png" alt="Map"></td></tr>
+        <tr><td><a href="/partners/x/">X</a></td></tr>
+        </table>
+        """
+    )
+    assert read(source).links == (
+        Link(4, "/static/map.png", '<img src="/static/map.png" alt="Map">'),
+        Link(5, "/partners/x/", '<a href="/partners/x/">'),
+    )
+
+
+def test_the_links_of_an_html_block_are_found_beside_python_markdown_leftovers() -> None:
+    source = 'Para {: .x }\n\n<table><tr><td><a href="/x/">x</a></td></tr></table>\n'
+    assert read(source).links == (Link(3, "/x/", '<a href="/x/">'),)
+
+
+def test_a_raw_link_shown_as_typed_is_no_link() -> None:
+    assert read('Intro.\n\n<a href="/partners/x/">\n\nText.\n').links == ()
