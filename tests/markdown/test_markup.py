@@ -490,10 +490,6 @@ def test_python_markdown_leftovers_after_a_reference_definition_have_their_line(
     assert read("[ref]: /r/\nPara {: .class }\n").legacy == (Legacy(2, "{: .class }"),)
 
 
-def test_an_attribute_list_split_by_an_underscore_is_found_whole() -> None:
-    assert read("Para\n{: .evil_class }\n").legacy == (Legacy(2, "{: .evil_class }"),)
-
-
 def test_a_link_without_text_is_found_on_its_line() -> None:
     assert read("Intro\n\n[](/empty/)\n").links == (Link(3, "/empty/", "[](/empty/)"),)
 
