@@ -137,7 +137,9 @@ def make_parser() -> argparse.ArgumentParser:
         description="Check the content, render every page into a staging folder, and "
         "only if all is well publish the site into --out. Files whose bytes did not change are not "
         "rewritten; files no longer produced are removed. A build that fails leaves "
-        "--out exactly as it was.",
+        "--out exactly as it was. With the cache, a build whose inputs (content, templates, "
+        "code, options, build day, commit) are all those of the last build into --out, and "
+        "--out as it left it, has nothing to do and says so.",
     )
     _common(build)
     build.add_argument(
