@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from portal.runtime.cores import can_fork, cpu_count, map_on_cores
+from portal.runtime.cores import WORKER_NICENESS, can_fork, cpu_count, map_on_cores
 
 
 def doubled_with_pid(item: int) -> tuple[int, int]:
@@ -25,6 +25,17 @@ def test_large_jobs_run_in_workers_with_the_results_of_a_loop() -> None:
     results = map_on_cores(doubled_with_pid, items, min_items=10)
     assert [value for value, _ in results] == [item * 2 for item in items]
     assert {pid for _, pid in results} - {os.getpid()}, "no worker process ran"
+
+
+def niceness(item: int) -> int:
+    return os.nice(0)
+
+
+@pytest.mark.skipif(cpu_count() < 2 or not can_fork(), reason="needs two cores and fork")
+def test_workers_run_at_a_lower_priority_than_their_parent() -> None:
+    # So that Pagefind, indexing pages one at a time alongside, gets its core first.
+    results = map_on_cores(niceness, list(range(50)), min_items=10)
+    assert set(results) == {min(19, os.nice(0) + WORKER_NICENESS)}
 
 
 def test_a_process_with_threads_never_forks() -> None:
