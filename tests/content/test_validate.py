@@ -109,3 +109,22 @@ def test_a_term_needs_a_start_unless_the_expiry_is_given() -> None:
     ]
     with_expiry = RawFile("agreements", "a", "a.md", text.replace("term:", "expires: 2026\nterm:"))
     assert parse_record(with_expiry).problems == ()
+
+
+PARTNER = """\
+---
+name: Estonia
+type: {type}
+{extra}summary: The Republic of Estonia.
+---
+"""
+
+
+@pytest.mark.parametrize("kind", ["government", "government-agency", "state-owned-enterprise"])
+def test_a_government_partner_needs_a_country(kind: str) -> None:
+    for extra in ("", "country:\n"):
+        text = PARTNER.format(type=kind, extra=extra)
+        parsed = parse_record(RawFile("partners", "estonia", "partners/estonia.md", text))
+        assert [str(p) for p in parsed.problems] == [
+            f"partners/estonia.md:3: country: is required when type is `{kind}`"
+        ]
