@@ -14,7 +14,7 @@ from portal.content.load import RawFile
 from portal.content.validate import parse_record
 from portal.model.records import StaticFile
 from portal.model.site import Site
-from portal.model.values import PartialDate, Status, Term
+from portal.model.values import PartialDate, Severity, Status, Term
 from portal.pipeline import check_site
 from tests.support.sites import AGREEMENT, PARTNER, SITE_YAML, write_site
 
@@ -419,3 +419,73 @@ def test_a_draft_or_a_record_with_errors_may_hold_placeholder_text() -> None:
     assert assembled({"agreements/a": draft})[2] == []
     broken = "---\ntitle: TODO\nmenu: first\n---\nTODO\n"
     assert assembled({"pages/p": broken})[2] == []
+
+
+EVENT = (
+    "---\ntitle: Meeting\ndate: 2023-09\nkind: meeting\nsummary: Officials met.\n"
+    "sources:\n  - title: Report\n    url: https://example.org/report\n{extra}---\n"
+)
+RECORDS = {
+    "agreements/zeta": agreement_with("related: [estonia-mou]\n"),
+    "agreements/beta": agreement_with("draft: true\nrelated: [estonia-mou]\n"),
+    "partners/vietnam": PARTNER.replace("Estonia", "Vietnam").replace("EE", "VN"),
+    "partners/austria": PARTNER.replace("Estonia", "Austria").replace("EE", "AT"),
+    "events/later": EVENT.format(extra=""),
+    "events/draft": EVENT.format(extra="draft: true\n"),
+    "events/earlier": EVENT.format(extra=""),
+    "pages/legal": PAGE,
+    "pages/draft": "---\ntitle: A draft\ndraft: true\n---\n",
+    "pages/about": PAGE,
+}
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_the_site_holds_the_records_sorted_by_slug_drafts_only_in_a_preview(
+    preview: bool,
+) -> None:
+    site, errors, warnings = assembled(RECORDS, static=("texts/mou.pdf",), preview=preview)
+    assert (errors, warnings) == ([], [])
+    assert site is not None
+    drafts = ["beta"] if preview else []
+    assert [a.slug for a in site.agreements] == [*drafts, "estonia-mou", "zeta"]
+    assert [p.slug for p in site.partners] == ["austria", "estonia", "vietnam"]
+    assert [e.slug for e in site.events] == [*(["draft"] if preview else []), "earlier", "later"]
+    assert [p.slug for p in site.pages] == ["about", *(["draft"] if preview else []), "legal"]
+    # a draft is named among the related agreements only where it is shown
+    assert site.agreement("estonia-mou").related_all == (*drafts, "zeta")
+    assert site.agreement("zeta").related_all == ("estonia-mou",)
+    assert (site.today, site.preview, site.config.title) == (
+        dt.date(2025, 1, 1),
+        preview,
+        "Test register",
+    )
+    assert [f.rel for f in site.static] == ["texts/mou.pdf"]
+
+
+def test_with_errors_there_is_no_site_but_the_errors_and_warnings_are_given() -> None:
+    expired = agreement_with("expires: 2024-06-30\n").replace("title: An article", "title: TODO")
+    site, errors, warnings = assembled(
+        {"agreements/old": expired, "pages/search": PAGE}, preview=True
+    )
+    assert site is None
+    assert errors == [
+        "pages/search.md: the page would be published at /search/, which the site already "
+        "uses for its own search page; rename the file"
+    ]
+    assert warnings == [
+        f"agreements/old.md:10: sources: {MESSAGE}",
+        "agreements/old.md:4: status: is `signed` but the agreement expired on 30 June 2024; "
+        "the site shows it as expired. Set `status: expired` (or correct the dates)",
+    ]
+
+
+def test_the_shown_status_and_expiry_are_computed_for_each_agreement() -> None:
+    site, _, warnings = assembled(
+        {"agreements/old": agreement_with("term: 2 years\n").replace("2023-09-14", "2020-01-15")}
+    )
+    assert site is not None
+    old = site.agreement("old")
+    assert (old.expiry, old.shown_status) == (PartialDate(2022, 1, 15), Status.EXPIRED)
+    assert site.agreement("estonia-mou").shown_status is Status.SIGNED
+    assert [w.severity for w in site.warnings] == [Severity.WARNING]
+    assert warnings == [str(w) for w in site.warnings]
