@@ -14,7 +14,7 @@ from portal.content.load import RawFile
 from portal.content.validate import parse_record
 from portal.model.records import StaticFile
 from portal.model.site import Site
-from portal.model.values import PartialDate, Severity, Status, Term
+from portal.model.values import PartialDate, Problem, Severity, Status, Term
 from portal.pipeline import check_site
 from tests.support.sites import AGREEMENT, PARTNER, SITE_YAML, write_site
 
@@ -220,9 +220,11 @@ def assembled(
         for key, text in texts.items()
     ]
     files_in_static = tuple(StaticFile(rel, f"/content/static/{rel}") for rel in static)
-    site, problems, warnings = assemble(
-        config, parsed, files_in_static, dt.date(2025, 1, 1), preview
-    )
+    today = dt.date(2025, 1, 1)
+    if preview:
+        site, problems, warnings = assemble(config, parsed, files_in_static, today, preview=True)
+    else:  # a published build unless told otherwise
+        site, problems, warnings = assemble(config, parsed, files_in_static, today)
     return site, [str(p) for p in problems], [str(w) for w in warnings]
 
 
@@ -369,9 +371,18 @@ def test_partner_parents_form_no_cycle_and_each_cycle_is_reported_once() -> None
     ],
 )
 def test_a_page_cannot_take_a_name_the_site_uses(name: str) -> None:
-    assert errors_of({f"pages/{name}": PAGE}) == [
-        f"pages/{name}.md: the page would be published at /{name}/, which the site already "
-        f"uses for its own {name} page; rename the file"
+    config, _ = parse_config(SITE, "site.yaml")
+    assert config is not None
+    page = parse_record(RawFile("pages", name, f"pages/{name}.md", PAGE))
+    # a problem of the whole file: no line, no field
+    assert assemble(config, [page], (), dt.date(2025, 1, 1))[1] == [
+        Problem(
+            f"pages/{name}.md",
+            0,
+            "",
+            f"the page would be published at /{name}/, which the site already uses for its "
+            f"own {name} page; rename the file",
+        )
     ]
 
 
@@ -396,7 +407,7 @@ MESSAGE = (
         ),
         (
             "pages/p",
-            "---\ntitle: A page\n---\nBody.\n\nMore TODO.\n",
+            "---\ntitle: A page\n---\nBody text.\n\nMore TODO.\n",
             f"pages/p.md:6: body: {MESSAGE}",
         ),
         (
@@ -411,7 +422,8 @@ def test_a_published_record_with_placeholder_text_is_warned_of_once(
 ) -> None:
     site, errors, warnings = assembled({key: text})
     assert (errors, warnings) == ([], [warning])
-    assert site is not None and list(site.warnings) != []
+    assert site is not None
+    assert [w.severity for w in site.warnings] == [Severity.WARNING]
 
 
 def test_a_draft_or_a_record_with_errors_may_hold_placeholder_text() -> None:

@@ -13,7 +13,7 @@ from portal.content.load import RawFile
 from portal.content.validate import Parsed, check_file, parse_record
 from portal.markdown.reading import LEGACY_MESSAGE
 from portal.model.records import Agreement, Event, Page, Partner
-from portal.model.values import Severity
+from portal.model.values import Problem, Severity
 
 SIGNED = """\
 ---
@@ -220,8 +220,15 @@ def test_a_control_character_stops_the_check_of_the_file_at_its_line() -> None:
         RawFile("pages", "Bad_Name", "pages/Bad_Name.md", "---\ntitle: A\x07\n---\n")
     )
     assert parsed.record is None and parsed.meta is None and parsed.body_line == 0
-    assert [(p.line, p.field) for p in parsed.problems] == [(0, ""), (2, "")]
-    assert parsed.problems[1].message.startswith("contains the invisible control character U+0007")
+    assert parsed.problems[1:] == (
+        Problem(
+            "pages/Bad_Name.md",
+            2,
+            "",
+            "contains the invisible control character U+0007; delete it (it often comes from "
+            "copying out of a PDF or a word processor)",
+        ),
+    )
     assert (parsed.section, parsed.slug, parsed.path) == ("pages", "Bad_Name", "pages/Bad_Name.md")
 
 
@@ -278,3 +285,6 @@ def test_check_file_gives_the_body_links() -> None:
     assert [link.href for link in checked.links] == ["/partners/estonia/"]
     unread = check_file(RawFile("pages", "about", "pages/about.md", "no front matter"))
     assert (unread.links, unread.warnings) == ((), ())
+    assert [str(p) for p in unread.parsed.problems] == [
+        "pages/about.md:1: the file must start with a `---` line that opens the front matter"
+    ]
