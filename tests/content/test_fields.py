@@ -264,6 +264,7 @@ def test_a_long_value_is_shown_cut_in_a_message() -> None:
         (built(choice, Status), "in-force", Status.IN_FORCE),
         (slug, "a" * 80, "a" * 80),
         (slug_list, ["a", "b-2"], ("a", "b-2")),
+        (built(nonempty, slug_list), ["a"], ("a",)),
         (text_list, [" Eesti "], ("Eesti",)),
         (boolean, False, False),
         (integer, 0, 0),

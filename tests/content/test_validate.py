@@ -205,13 +205,19 @@ def test_a_file_with_a_problem_keeps_its_valid_fields_for_the_checks_across_file
 def test_the_file_name_must_be_a_slug(stem: str, valid: bool) -> None:
     text = "---\ntitle: About\n---\n"
     parsed = parse_record(RawFile("pages", stem, f"pages/{stem}.md", text))
-    assert shown(parsed) == (
-        []
+    # a problem of the whole file: no line, no field
+    assert parsed.problems == (
+        ()
         if valid
-        else [
-            f"pages/{stem}.md: the file name `{stem}` is not a valid slug: use at most 80 "
-            "lowercase letters a-z, digits and single hyphens, like `dict-kaspersky-2018.md`"
-        ]
+        else (
+            Problem(
+                f"pages/{stem}.md",
+                0,
+                "",
+                f"the file name `{stem}` is not a valid slug: use at most 80 lowercase letters "
+                "a-z, digits and single hyphens, like `dict-kaspersky-2018.md`",
+            ),
+        )
     )
 
 
