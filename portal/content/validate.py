@@ -266,11 +266,8 @@ def parse_record(raw: RawFile) -> Parsed:
     if raw.section == "agreements":
         problems.extend(_agreement_rules(values, meta, raw.path))
     if raw.section == "partners":
-        if (
-            values.get("type") in NEEDS_COUNTRY
-            and "country" not in values
-            and "country" not in meta
-        ):
+        # An empty `country:` is no country (as an empty `signed:` is no signing date).
+        if values.get("type") in NEEDS_COUNTRY and meta.get("country") is None:
             problems.append(
                 Problem(
                     raw.path,
