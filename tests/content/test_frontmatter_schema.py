@@ -274,6 +274,7 @@ INVALID = [
         "12: term: needs `signed` or `effective` to count from",
     ),
     ("partners", {"country": None}, "3: country: is required when type is `government`"),
+    ("partners", {"country": ""}, "3: country: is required when type is `government`"),
 ]
 
 
