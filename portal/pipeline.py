@@ -153,7 +153,7 @@ def build_site(
     memo = None
     if cache is not None and skip_unchanged and not search_later and cancelled is None:
         memo = _memo(cache, content, out, templates, today, preview, shown_root, base_url, history)
-        last = memo.recall()
+        last = memo.recall() if memo is not None else None
         if last is not None:
             return Result(None, (), last.warnings, report=last.report, unchanged=last)
     try:
@@ -208,8 +208,9 @@ def _memo(
     shown_root: str | None,
     base_url: str | None,
     history: bool,
-) -> Memo:
-    """The memory of the last build into `out`, for a build with these inputs."""
+) -> Memo | None:
+    """The memory of the last build into `out`, for a build with these inputs (None when
+    an input cannot be read)."""
     from portal.cache.unchanged import Memo, inputs_key
     from portal.history.git import commit_of
     from portal.pages.html import ASSETS
@@ -217,7 +218,7 @@ def _memo(
     options = (str(content.resolve()), str(out.resolve()), today, preview, shown_root, base_url)
     commit = commit_of(content) if history else "(no history)"
     key = inputs_key((content, templates, ASSETS), (*options, history), commit)
-    return Memo(cache, out, key)
+    return Memo(cache, out, key) if key is not None else None
 
 
 def _with_history(

@@ -12,6 +12,7 @@ import inspect
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import yaml
 
@@ -21,11 +22,25 @@ CACHE_VERSION = 1  # bump when the way entries are made or stored changes
 CHECK_CACHE_VERSION = 1  # bump when the way check entries are made or stored changes
 
 
-def _version(distribution: str) -> str:
+def version(distribution: str) -> str:
+    """The installed version of `distribution` ("unknown" if it is not installed)."""
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - installed by pyproject
         return "unknown"
+
+
+def folder_digest(folder: Path, pattern: str) -> str:
+    """A hash of every file under `folder` whose name matches `pattern`: its path and its
+    bytes (of nothing, when there is no such folder)."""
+    digest = hashlib.blake2b(digest_size=20)
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+            name = path.relative_to(folder).as_posix().encode("utf-8")
+            data = path.read_bytes()
+            digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
+            digest.update(data)
+    return digest.hexdigest()
 
 
 def fingerprint() -> str:
@@ -41,8 +56,8 @@ def fingerprint() -> str:
     }
     parts = [
         f"cache {CACHE_VERSION}",
-        f"cmarkgfm {_version('cmarkgfm')}",
-        f"nh3 {_version('nh3')}",
+        f"cmarkgfm {version('cmarkgfm')}",
+        f"nh3 {version('nh3')}",
         f"settings {sorted(values.items())!r}",
         *(
             "source " + hashlib.sha256(inspect.getsource(module).encode("utf-8")).hexdigest()
@@ -63,8 +78,8 @@ def check_fingerprint(modules: Sequence[str]) -> str:
         f"check cache {CHECK_CACHE_VERSION}",
         f"python {sys.version}",
         f"pyyaml {yaml.__version__} libyaml {_libyaml_version()}",
-        f"pycountry {_version('pycountry')}",
-        f"cmarkgfm {_version('cmarkgfm')}",
+        f"pycountry {version('pycountry')}",
+        f"cmarkgfm {version('cmarkgfm')}",
         *(
             f"{name} " + hashlib.sha256(source.encode("utf-8")).hexdigest()
             for name, source in sorted(sources.items())

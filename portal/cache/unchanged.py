@@ -31,9 +31,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.cache.fingerprints import folder_digest
 from portal.cache.store import BodyCache, unpickle
 from portal.model.values import Problem
-from portal.publish.write import STAGING_PREFIX, WriteReport
+from portal.publish.write import WriteReport, existing_files
 
 MEMO_VERSION = 1  # bump when what a memo holds, or how its key is made, changes
 PACKAGE = Path(__file__).resolve().parent.parent  # portal/
@@ -46,28 +47,6 @@ def _add(digest: hashlib.blake2b, data: bytes) -> None:
     digest.update(data)
 
 
-def _add_tree(digest: hashlib.blake2b, folder: Path, suffix: str = "") -> None:
-    """Every file under `folder` (ending with `suffix`), its path and bytes, in order."""
-    _add(digest, str(folder).encode("utf-8", "surrogateescape"))
-    if not folder.is_dir():
-        _add(digest, b"(none)")
-        return
-    files: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in filenames:
-            if name.endswith(suffix):
-                full = os.path.join(dirpath, name)
-                files.append((os.path.relpath(full, folder), full))
-    for rel, full in sorted(files):
-        _add(digest, rel.encode("utf-8", "surrogateescape"))
-        try:
-            with open(full, "rb") as handle:
-                _add(digest, handle.read())
-        except OSError as exc:  # the build will say what is wrong with it
-            _add(digest, f"(unreadable: {exc.errno})".encode())
-
-
 def _distributions() -> list[str]:
     found = {
         f"{dist.metadata['Name']} {dist.version}"
@@ -77,10 +56,11 @@ def _distributions() -> list[str]:
     return sorted(found)
 
 
-def inputs_key(folders: tuple[Path, ...], options: tuple[object, ...], commit: str) -> str:
+def inputs_key(folders: tuple[Path, ...], options: tuple[object, ...], commit: str) -> str | None:
     """A hash of every input of a build: the files of `folders` (content, templates,
     assets), this package's code, Python's and every distribution's version, Pagefind's
-    binary if another is named, `options` (their repr) and the `commit` of the history."""
+    binary if another is named, `options` (their repr) and the `commit` of the history;
+    None when a file cannot be read (the build then runs, and says what is wrong)."""
     digest = hashlib.blake2b(digest_size=20)
     _add(digest, f"unchanged {MEMO_VERSION} {sys.version}".encode())
     for line in _distributions():
@@ -94,27 +74,25 @@ def inputs_key(folders: tuple[Path, ...], options: tuple[object, ...], commit: s
             _add(digest, f"{binary} (missing)".encode())
     _add(digest, repr(options).encode("utf-8", "surrogateescape"))
     _add(digest, commit.encode("ascii", "replace"))
-    _add_tree(digest, PACKAGE, ".py")
-    for folder in folders:
-        _add_tree(digest, folder)
+    try:
+        _add(digest, folder_digest(PACKAGE, "*.py").encode())
+        for folder in folders:
+            _add(digest, str(folder).encode("utf-8", "surrogateescape"))
+            _add(digest, folder_digest(folder, "*").encode())
+    except OSError:
+        return None
     return "unchanged:" + digest.hexdigest()
 
 
 def listing(out: Path) -> Listing:
     """Every file in the site folder, with its size, time and inode (staging left out)."""
     found: list[tuple[str, int, int, int]] = []
-    root = str(out)
-    for dirpath, dirnames, filenames in os.walk(root):
-        if dirpath == root:
-            dirnames[:] = [d for d in dirnames if not d.startswith(STAGING_PREFIX)]
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            try:
-                info = os.lstat(full)
-            except OSError:
-                continue
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
-            found.append((rel, info.st_size, info.st_mtime_ns, info.st_ino))
+    for rel in existing_files(out)[0]:
+        try:
+            info = os.lstat(out / rel)
+        except OSError:
+            continue
+        found.append((rel, info.st_size, info.st_mtime_ns, info.st_ino))
     return tuple(sorted(found))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-import importlib.metadata
 import io
 import pickle
 import sys
@@ -20,30 +19,13 @@ from pathlib import Path
 
 import jinja2
 
+from portal.cache.fingerprints import folder_digest, version
 from portal.model.records import Agreement, Event, Page, Partner
 from portal.model.site import Site
 from portal.pages import values
 from portal.pages.task import PageTask
 
 PAGE_CACHE_VERSION = 1  # bump when the way page keys are made changes
-
-
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        return "unknown"
-
-
-def _folder_digest(folder: Path, pattern: str) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
-            name = path.relative_to(folder).as_posix().encode("utf-8")
-            data = path.read_bytes()
-            digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
-            digest.update(data)
-    return digest.hexdigest()
 
 
 PACKAGE = Path(__file__).resolve().parents[1]  # portal/: all of its code
@@ -59,7 +41,7 @@ def page_fingerprint(templates: Path, env: jinja2.Environment, site: Site) -> st
             (
                 PAGE_CACHE_VERSION,
                 sys.version_info[:3],
-                [_version(d) for d in ("jinja2", "markupsafe", "pycountry")],
+                [version(d) for d in ("jinja2", "markupsafe", "pycountry")],
                 site.config,
                 site.today,
                 site.preview,
@@ -68,8 +50,8 @@ def page_fingerprint(templates: Path, env: jinja2.Environment, site: Site) -> st
                 sorted(env.filters),
                 sorted(k for k in env.globals),
                 (env.autoescape, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline),
-                _folder_digest(templates, "*"),
-                _folder_digest(PACKAGE, "*.py"),
+                folder_digest(templates, "*"),
+                folder_digest(PACKAGE, "*.py"),
             ),
             protocol=5,
         )

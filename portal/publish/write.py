@@ -80,7 +80,7 @@ def _stamp(info: os.stat_result, digest: bytes) -> Stamp:
     return Stamp(info.st_size, info.st_mtime_ns, info.st_ino, digest)
 
 
-def _existing_files(out: Path, under: str = "") -> tuple[set[str], bool]:
+def existing_files(out: Path, under: str = "") -> tuple[set[str], bool]:
     """Every file under `out` (relative, with /), or only those in its folder `under`
     ("pagefind/"), and whether any folder there is empty; staging folders left out."""
     found: set[str] = set()
@@ -259,7 +259,7 @@ class Staging:
         try:
             _remove_abandoned_staging(out)
             existing, empty_folder = (
-                _existing_files(out, self.only or "") if self.remove else (set(), False)
+                existing_files(out, self.only or "") if self.remove else (set(), False)
             )
         except BaseException:
             self.abort()
