@@ -189,7 +189,7 @@ NO_SEARCH = (
 WITHOUT_SEARCH = False  # --no-search: our builds without the search index (Pagefind)
 
 
-def our_build(content: Path, out: Path, cache: Path, *extra: str) -> list[str]:
+def our_build(content: Path, out: Path, cache: Path, *extra: str, today: str = TODAY) -> list[str]:
     entry = ["-c", NO_SEARCH] if WITHOUT_SEARCH else [str(ROOT / "build.py")]
     return [
         sys.executable,
@@ -202,7 +202,7 @@ def our_build(content: Path, out: Path, cache: Path, *extra: str) -> list[str]:
         "--cache-dir",
         str(cache),
         "--today",
-        TODAY,
+        today,
         "--no-progress",
         *extra,
     ]
@@ -648,9 +648,7 @@ def bench_size(n: int, others: Others, work: Path, options: Options) -> SizeResu
     # runs (with the caches of the day before), not the memory of the last build.
     def next_day(i: int) -> Run:
         day = dt.date.fromisoformat(TODAY) + dt.timedelta(days=i + 1)
-        cmd = our_build(content, out, cache)
-        cmd[cmd.index(TODAY)] = day.isoformat()
-        return measure(cmd)
+        return measure(our_build(content, out, cache, today=day.isoformat()))
 
     log(f"N={n:,}: our rebuild the next day x{runs}")
     result.figures["nextday"] = repeat(runs, next_day)
