@@ -254,8 +254,29 @@ def _message(number: int, payload: Mapping[str, object]) -> bytes:
 def _add_file(number: int, rel: str, file: Path, data: bytes | None = None) -> bytes:
     """The message that adds the page at output path `rel` (`data`, or read from `file`)."""
     url = "/" + rel.removesuffix("index.html")
-    html = data.decode("utf-8") if data is not None else file.read_text("utf-8")
+    html = indexed_part(data.decode("utf-8") if data is not None else file.read_text("utf-8"))
     return _message(number, {"type": "AddFile", "index_id": 0, "url": url, "file_contents": html})
+
+
+_BODY = "data-pagefind-body"
+
+
+def indexed_part(html: str) -> str:
+    """What Pagefind reads of a page that marks its indexed part with `data-pagefind-body`:
+    the `<html>` tag (the page's language) and the page from the marked element on, without
+    the head, the site's header and its navigation before it, which Pagefind parses and
+    then ignores (a quarter of a record page, an eighth of Pagefind's time). The bundle is
+    the same, byte for byte. A page of another shape, or with anything Pagefind reads (a
+    `data-pagefind-` attribute) before that element, is sent whole."""
+    at = html.find(_BODY)
+    start = html.rfind("<", 0, at)
+    html_tag = html.find("<html")
+    if at < 0 or start < 0 or html_tag < 0 or html.find(_BODY, at + len(_BODY)) >= 0:
+        return html
+    tag_end = html.find(">", html_tag)
+    if not 0 <= tag_end < start or html.find("data-pagefind-", 0, start) >= 0:
+        return html
+    return f"<!doctype html>\n{html[html_tag : tag_end + 1]}\n<body>\n{html[start:]}"
 
 
 def _read_files(stream: IO[bytes], last: int, said: Callable[[], str]) -> dict[str, bytes]:

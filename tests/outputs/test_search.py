@@ -24,6 +24,7 @@ from portal.cache.store import BodyCache
 from portal.model.output import OutputFile, Placed
 from portal.model.site import Site
 from portal.options import TEMPLATES
+from portal.outputs import search_index
 from portal.outputs.search import EARLY, SearchInput, build_index, render_search
 from portal.pages.bodies import render_bodies
 from portal.pages.context import RenderContext, RenderError
@@ -323,6 +324,50 @@ def test_the_bundle_does_not_depend_on_the_order_the_pages_come_in(
     forward = build_index(pages, "en")
     backward = build_index(dict(reversed(list(pages.items()))), "en")
     assert [(f.path, f.data) for f in forward] == [(f.path, f.data) for f in backward]
+
+
+def test_pagefind_gets_the_marked_part_of_a_page_and_makes_the_same_bundle(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind is sent a record page from its `data-pagefind-body` element on; the bundle
+    is the one the whole pages make, byte for byte."""
+    pages = {
+        str(path.relative_to(built)): path.read_bytes()
+        for path in sorted(built.rglob("*.html"))
+        if b"data-pagefind-body" in path.read_bytes()
+    }
+    assert len(pages) > 10
+    part = build_index(pages, "en")
+    monkeypatch.setattr(search_index, "indexed_part", lambda html: html)
+    whole = build_index(pages, "en")
+    assert [(f.path, f.data) for f in part] == [(f.path, f.data) for f in whole]
+
+
+def test_the_marked_part_leaves_out_the_head_and_the_header() -> None:
+    page = (
+        '<!doctype html>\n<html lang="fr">\n<head><title>T</title></head>\n<body>\n'
+        "<header><nav>Menu</nav></header><main><article data-pagefind-body><h1>T</h1>"
+        "</article></main><footer>F</footer></body></html>"
+    )
+    assert search_index.indexed_part(page) == (
+        '<!doctype html>\n<html lang="fr">\n<body>\n<article data-pagefind-body><h1>T</h1>'
+        "</article></main><footer>F</footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><body><main data-pagefind-body>a</main><p data-pagefind-body>b</p></body></html>",
+        '<html><body><p data-pagefind-filter="kind">x</p><main data-pagefind-body>a</main>',
+        "<body><main data-pagefind-body>a</main></body>",
+        "<html><body><main>no marked part</main></body></html>",
+        "<p>data-pagefind-body</p><html><body><main>a</main></body></html>",
+    ],
+    ids=["two marked parts", "a filter before", "no html tag", "unmarked", "marker before html"],
+)
+def test_a_page_of_another_shape_goes_to_pagefind_whole(page: str) -> None:
+    assert search_index.indexed_part(page) == page
 
 
 def test_pagefind_starts_at_the_first_changed_page_and_the_cache_still_wins(
