@@ -24,7 +24,6 @@ another program with the same size, time and inode.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import pickle
 import sys
@@ -47,12 +46,24 @@ def _add(digest: hashlib.blake2b, data: bytes) -> None:
     digest.update(data)
 
 
-def _distributions() -> list[str]:
-    found = {
-        f"{dist.metadata['Name']} {dist.version}"
-        for dist in importlib.metadata.distributions()
-        if dist.metadata["Name"]
-    }
+_METADATA = (".dist-info", ".egg-info", ".egg-link")
+
+
+def installed_distributions(paths: list[str] | None = None) -> list[str]:
+    """Every installed distribution, as the folders of its metadata on the import path
+    (`sys.path`): their names hold the distribution's name and version
+    (`jinja2-3.1.6.dist-info`), and their times change when one is installed again.
+    Listed, not read: reading every distribution's metadata took a fifth of a build
+    with nothing to do."""
+    found = set()
+    for entry in sys.path if paths is None else paths:
+        try:
+            with os.scandir(entry or ".") as listing:
+                for item in listing:
+                    if item.name.endswith(_METADATA):
+                        found.add(f"{entry} {item.name} {item.stat().st_mtime_ns}")
+        except OSError:  # a zip file, a folder that does not exist
+            continue
     return sorted(found)
 
 
@@ -63,7 +74,7 @@ def inputs_key(folders: tuple[Path, ...], options: tuple[object, ...], commit: s
     None when a file cannot be read (the build then runs, and says what is wrong)."""
     digest = hashlib.blake2b(digest_size=20)
     _add(digest, f"unchanged {MEMO_VERSION} {sys.version}".encode())
-    for line in _distributions():
+    for line in installed_distributions():
         _add(digest, line.encode("utf-8", "surrogateescape"))
     binary = os.environ.get("PAGEFIND_BINARY_PATH")
     if binary:

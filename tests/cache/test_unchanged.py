@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from portal import render
 from portal.cache.store import BodyCache
+from portal.cache.unchanged import installed_distributions
 from portal.cli import main
 from portal.options import TEMPLATES
 from portal.pipeline import Result, build_site
@@ -194,3 +197,25 @@ def test_without_the_cache_every_build_runs(tmp_path: Path) -> None:
     again = build_site(content, out, TODAY, TEMPLATES)
 
     assert again.ok and again.unchanged is None
+
+
+def test_a_distribution_installed_upgraded_or_reinstalled_changes_the_list(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "jinja2-3.1.6.dist-info").mkdir()
+    (tmp_path / "jinja2").mkdir()
+    first = installed_distributions([str(tmp_path), str(tmp_path / "missing")])
+    assert len(first) == 1 and "jinja2-3.1.6.dist-info" in first[0]
+    (tmp_path / "jinja2-3.1.6.dist-info").rename(tmp_path / "jinja2-3.1.7.dist-info")
+    upgraded = installed_distributions([str(tmp_path)])
+    assert "jinja2-3.1.7.dist-info" in upgraded[0]
+    os.utime(tmp_path / "jinja2-3.1.7.dist-info", ns=(1, 1))
+    assert installed_distributions([str(tmp_path)]) != upgraded
+    (tmp_path / "nh3-0.3.8.dist-info").mkdir()
+    assert len(installed_distributions([str(tmp_path)])) == 2
+
+
+def test_the_installed_distributions_include_the_libraries_the_build_uses() -> None:
+    listed = " ".join(installed_distributions())
+    for name in ("jinja2", "cmarkgfm", "nh3", "pagefind"):
+        assert re.search(rf"\b{name}-[0-9][^ ]*\.dist-info", listed, re.IGNORECASE), name
