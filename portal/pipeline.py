@@ -179,7 +179,10 @@ def build_site(
             # Pages go into the staging folder as they are rendered; any error (or a
             # cancellation) removes it and leaves the published folder as it was.
             with Staging(out, known, keep=keep) as staging:
-                render(result.site, templates, bodies, cache, later, sink=staging)
+                # `render` gets the only reference to the bodies, and lets them go before
+                # it waits for Pagefind (see portal.runtime.memory).
+                handed, bodies = [bodies], {}
+                render(result.site, templates, handed.pop(), cache, later, sink=staging)
                 with write_lock if write_lock is not None else nullcontext():
                     if cancelled is not None and cancelled():
                         raise Cancelled
