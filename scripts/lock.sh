@@ -27,10 +27,17 @@ elif [ $# -gt 0 ]; then
     exit 2
 fi
 
+# The build backend that installs the package itself (pyproject.toml's [build-system]) is
+# locked too: `pip install --no-build-isolation -e .` then uses the locked one, not the
+# newest release.
+backend() {  # the requirements of [build-system], one a line (read by uv as `-`)
+    python3 -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))'
+}
+
 compile() {  # compile OUTPUT [uv pip compile arguments...]
     local output=$1
     shift
-    uv pip compile pyproject.toml "$@" "${upgrade[@]}" \
+    backend | uv pip compile pyproject.toml - "$@" "${upgrade[@]}" \
         --universal --python-version 3.11 --generate-hashes \
         --quiet \
         --custom-compile-command "bash scripts/lock.sh" \

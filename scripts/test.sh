@@ -9,7 +9,7 @@ bash scripts/install-system-deps.sh
 
 echo "test.sh: installing the locked dependencies (requirements/test.txt), then the project"
 python3 -m pip install -q -r requirements/test.txt
-python3 -m pip install -q --no-deps -e .
+python3 -m pip install -q --no-deps --no-build-isolation -e .
 
 echo "test.sh: ruff check, ruff format --check, mypy (strict)"
 python3 -m ruff check .

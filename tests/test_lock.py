@@ -38,7 +38,7 @@ def test_each_lock_was_made_from_pyproject_as_it_is(lock: Path) -> None:
 
 @pytest.mark.parametrize(
     ("lock", "groups"),
-    [(BUILD, ["dependencies"]), (TEST, ["dependencies", "test"])],
+    [(BUILD, ["dependencies", "build-system"]), (TEST, ["dependencies", "test", "build-system"])],
     ids=["build", "test"],
 )
 def test_every_direct_dependency_is_pinned_within_its_range(lock: Path, groups: list[str]) -> None:

@@ -24,12 +24,15 @@ PIN = re.compile(
 
 
 def inputs(pyproject: Path = ROOT / "pyproject.toml") -> dict[str, object]:
-    """What the lock files are resolved from: Python's range, the dependencies, the test extra."""
-    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    """What the lock files are resolved from: Python's range, the dependencies, the test
+    extra and the build backend."""
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    project = data["project"]
     return {
         "requires-python": project["requires-python"],
         "dependencies": project["dependencies"],
         "test": project["optional-dependencies"]["test"],
+        "build-system": data["build-system"]["requires"],
     }
 
 
